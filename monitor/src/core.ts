@@ -1,0 +1,449 @@
+// The failover decision core: a pure function from (state, input, now) to (new state, actions).
+// No I/O, no clock, no timers in here. The daemon feeds it probe results, the results of the
+// actions it asked for and operator commands, persists the state and performs the actions.
+// Times are seconds (epoch seconds from the daemon, any monotonic origin in tests).
+
+export type Role = 'standby' | 'promoting' | 'active' | 'demoting' | 'held';
+export type Health = 'up' | 'degraded' | 'down';
+
+export interface Policy {
+  checkIntervalSeconds: number;
+  failThreshold: number;
+  recoverThreshold: number;
+  minActiveSeconds: number;
+  flapWindowSeconds: number;
+  promoteOn: 'down' | 'unready';
+}
+
+export interface Transition {
+  at: number;
+  from: Role;
+  to: Role;
+  reason: string;
+}
+
+export interface DrillReport {
+  startedAt: number;
+  seconds: number;
+  ok: boolean;
+  readyAfterSeconds?: number;
+  /** From the start of the drill until the standby was back in standby. */
+  finishedAfterSeconds?: number;
+  error?: string;
+}
+
+export interface Counters {
+  probes: Record<Health, number>;
+  promotions: number;
+  demotions: number;
+  startFailures: number;
+  stopFailures: number;
+  drills: number;
+}
+
+export interface State {
+  role: Role;
+  /** When the current role was entered, and why. */
+  since: number;
+  reason: string;
+  primary: { health: Health | 'unknown'; failing: string[]; since: number };
+  /** Consecutive probes that count as failing under `promoteOn`, and consecutive ones that don't. */
+  failures: number;
+  successes: number;
+  activeSince?: number;
+  /** Earliest time a demotion may happen (minActiveSeconds, lengthened by flap damping). */
+  holdDownUntil?: number;
+  /** Times of automatic promotions inside the flap window. */
+  promotions: number[];
+  /** Failed starts (while promoting) or stops (while active) in a row, and when to try again. */
+  attempts: number;
+  retryAt?: number;
+  drill?: { startedAt: number; seconds: number; until?: number };
+  lastDrill?: DrillReport;
+  /** The most recent role changes, oldest first. */
+  transitions: Transition[];
+  counters: Counters;
+}
+
+export type Input =
+  /** Once, when the monitor starts: reconcile the persisted state with the gateway's real state. */
+  | { type: 'start'; gatewayRunning: boolean }
+  /** A probe of the primary; `gatewayRunning` is the local gateway's state, checked while active. */
+  | { type: 'probe'; health: Health; failing?: string[]; gatewayRunning?: boolean }
+  | { type: 'promoted' }
+  | { type: 'promote-failed'; error: string }
+  | { type: 'demoted' }
+  | { type: 'demote-failed'; error: string }
+  | { type: 'hold' }
+  | { type: 'release' }
+  | { type: 'drill'; seconds: number };
+
+export type NotifyEvent =
+  | 'promoting'
+  | 'active'
+  | 'start-failed'
+  | 'demoting'
+  | 'standby'
+  | 'stop-failed'
+  | 'gateway-died';
+
+export type Action =
+  /** Sync the workspace, start the gateway and wait until it is ready; answer promoted/promote-failed. */
+  | { type: 'promote'; reason: string; attempt: number }
+  /** Stop the gateway and push the workspace back; answer demoted/demote-failed. */
+  | { type: 'demote'; reason: string }
+  | { type: 'notify'; event: NotifyEvent; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; event: string; fields?: Record<string, unknown> };
+
+export interface Outcome {
+  state: State;
+  actions: Action[];
+  /** Set when an operator command was refused, with the reason. */
+  refused?: string;
+}
+
+const MAX_TRANSITIONS = 20;
+const MAX_RETRY_SECONDS = 300;
+
+export function initialState(now: number): State {
+  return {
+    role: 'standby',
+    since: now,
+    reason: 'initial',
+    primary: { health: 'unknown', failing: [], since: now },
+    failures: 0,
+    successes: 0,
+    promotions: [],
+    attempts: 0,
+    transitions: [],
+    counters: {
+      probes: { up: 0, degraded: 0, down: 0 },
+      promotions: 0,
+      demotions: 0,
+      startFailures: 0,
+      stopFailures: 0,
+      drills: 0,
+    },
+  };
+}
+
+/** Binds the decision core to a policy (the thresholds from the config file). */
+export function makeStep(policy: Policy) {
+  const isFailing = (health: Health) =>
+    health === 'down' || (policy.promoteOn === 'unready' && health !== 'up');
+  const retryDelay = (attempts: number) =>
+    Math.min(policy.checkIntervalSeconds * 2 ** attempts, MAX_RETRY_SECONDS);
+  // Each promotion inside the flap window doubles the time the standby stays active.
+  const holdDown = (recentPromotions: number) =>
+    Math.min(
+      policy.minActiveSeconds * 2 ** Math.max(0, recentPromotions - 1),
+      Math.max(policy.minActiveSeconds, policy.flapWindowSeconds),
+    );
+
+  function enter(s: State, role: Role, now: number, reason: string, actions: Action[]): State {
+    actions.push({
+      type: 'log',
+      level: 'info',
+      event: 'transition',
+      fields: { from: s.role, to: role, reason },
+    });
+    const transitions = [...s.transitions, { at: now, from: s.role, to: role, reason }].slice(
+      -MAX_TRANSITIONS,
+    );
+    return { ...s, role, since: now, reason, transitions, attempts: 0, retryAt: undefined };
+  }
+
+  function promote(s: State, now: number, reason: string, drillSeconds?: number): Outcome {
+    const actions: Action[] = [];
+    let next = enter(s, 'promoting', now, reason, actions);
+    if (drillSeconds === undefined) {
+      const promotions = [...s.promotions.filter((t) => t > now - policy.flapWindowSeconds), now];
+      next = {
+        ...next,
+        promotions,
+        counters: { ...next.counters, promotions: next.counters.promotions + 1 },
+      };
+    } else {
+      next = {
+        ...next,
+        drill: { startedAt: now, seconds: drillSeconds },
+        counters: { ...next.counters, drills: next.counters.drills + 1 },
+      };
+    }
+    actions.push(
+      { type: 'promote', reason, attempt: 1 },
+      { type: 'notify', event: 'promoting', message: `promoting the standby: ${reason}` },
+    );
+    return { state: next, actions };
+  }
+
+  function demote(s: State, now: number, reason: string): Outcome {
+    const actions: Action[] = [];
+    const next = enter(s, 'demoting', now, reason, actions);
+    actions.push(
+      { type: 'demote', reason },
+      { type: 'notify', event: 'demoting', message: `demoting the standby: ${reason}` },
+    );
+    return { state: next, actions };
+  }
+
+  function observe(
+    s: State,
+    input: Extract<Input, { type: 'probe' }>,
+    now: number,
+    actions: Action[],
+  ): State {
+    const failing = input.failing ?? [];
+    const changed = s.primary.health !== input.health || failing.join() !== s.primary.failing.join();
+    if (changed) {
+      actions.push({
+        type: 'log',
+        level: input.health === 'up' ? 'info' : 'warn',
+        event: 'primary-health',
+        fields: { from: s.primary.health, to: input.health, failing },
+      });
+    }
+    const fail = isFailing(input.health);
+    const next: State = {
+      ...s,
+      primary: changed ? { health: input.health, failing, since: now } : s.primary,
+      failures: fail ? s.failures + 1 : 0,
+      successes: fail ? 0 : s.successes + 1,
+      counters: {
+        ...s.counters,
+        probes: { ...s.counters.probes, [input.health]: s.counters.probes[input.health] + 1 },
+      },
+    };
+    if (fail && (s.role === 'standby' || s.role === 'held')) {
+      actions.push({
+        type: 'log',
+        level: 'warn',
+        event: 'probe-failed',
+        fields: {
+          health: input.health,
+          failures: next.failures,
+          threshold: policy.failThreshold,
+          role: s.role,
+        },
+      });
+    }
+    return next;
+  }
+
+  function onProbe(prev: State, input: Extract<Input, { type: 'probe' }>, now: number): Outcome {
+    const actions: Action[] = [];
+    const s = observe(prev, input, now, actions);
+    const failing = isFailing(input.health);
+    const recovered = s.successes >= policy.recoverThreshold;
+    const withActions = (o: Outcome): Outcome => ({ ...o, actions: [...actions, ...o.actions] });
+
+    switch (s.role) {
+      case 'standby':
+        if (s.failures >= policy.failThreshold) {
+          return withActions(promote(s, now, `primary ${input.health} for ${s.failures} consecutive probes`));
+        }
+        break;
+      case 'promoting': {
+        if (s.retryAt === undefined) break; // a start is in flight
+        if (s.drill || recovered) {
+          const reason = s.drill
+            ? 'drill abandoned after a failed start'
+            : 'primary recovered before the start succeeded';
+          return { state: enter(s, 'standby', now, reason, actions), actions };
+        }
+        if (now >= s.retryAt) {
+          actions.push({ type: 'promote', reason: 'retrying the start', attempt: s.attempts + 1 });
+          return { state: { ...s, retryAt: undefined }, actions };
+        }
+        break;
+      }
+      case 'active': {
+        if (input.gatewayRunning === false) {
+          // Gone with the primary up: finish as a demotion so the workspace is pushed back.
+          if (!failing) return withActions(demote(s, now, 'standby gateway stopped while the primary is up'));
+          actions.push({
+            type: 'notify',
+            event: 'gateway-died',
+            message: 'the standby gateway stopped while active',
+          });
+          const restarted = enter(s, 'promoting', now, 'standby gateway stopped while active', actions);
+          actions.push({ type: 'promote', reason: 'restarting the stopped standby gateway', attempt: 1 });
+          return { state: restarted, actions };
+        }
+        if (s.retryAt !== undefined && now < s.retryAt) break;
+        if (s.drill?.until !== undefined && now >= s.drill.until) {
+          if (!failing) return withActions(demote(s, now, 'drill finished'));
+          // The primary failed during the drill: this is a real failover now.
+          const lastDrill = { ...drillReport(s, now), ok: false, error: 'primary failed during the drill' };
+          actions.push({ type: 'log', level: 'warn', event: 'drill-became-failover' });
+          return { state: { ...s, drill: undefined, lastDrill }, actions };
+        }
+        if (!s.drill && recovered && now >= (s.holdDownUntil ?? 0)) {
+          return withActions(demote(s, now, `primary healthy for ${s.successes} consecutive probes`));
+        }
+        break;
+      }
+    }
+    return { state: s, actions };
+  }
+
+  function drillReport(s: State, now: number): DrillReport {
+    const d = s.drill ?? { startedAt: now, seconds: 0 };
+    return { ...s.lastDrill, startedAt: d.startedAt, seconds: d.seconds, ok: false };
+  }
+
+  function onStart(s: State, gatewayRunning: boolean, now: number): Outcome {
+    const actions: Action[] = [
+      { type: 'log', level: 'info', event: 'monitor-start', fields: { role: s.role, gatewayRunning } },
+    ];
+    const base: State = {
+      ...s,
+      failures: 0,
+      successes: 0,
+      drill: undefined,
+      lastDrill: s.drill
+        ? { ...drillReport(s, now), error: 'monitor restarted during the drill' }
+        : s.lastDrill,
+    };
+    if (gatewayRunning) {
+      // Whatever the file says, a running gateway is serving: keep it, never start a second one.
+      const kept =
+        s.role === 'active'
+          ? { ...base, retryAt: undefined, attempts: 0 }
+          : enter(base, 'active', now, 'monitor started with the gateway running', actions);
+      const activeSince = s.activeSince ?? now;
+      return {
+        state: {
+          ...kept,
+          activeSince,
+          holdDownUntil: s.holdDownUntil ?? activeSince + policy.minActiveSeconds,
+        },
+        actions,
+      };
+    }
+    if (s.role === 'active' || s.role === 'promoting' || s.role === 'demoting') {
+      // The gateway is gone but may have written to the workspace: finish a demotion to push it back.
+      const o = demote(base, now, 'monitor started with the gateway stopped');
+      return { ...o, actions: [...actions, ...o.actions] };
+    }
+    return { state: base, actions };
+  }
+
+  return function step(s: State, input: Input, now: number): Outcome {
+    switch (input.type) {
+      case 'start':
+        return onStart(s, input.gatewayRunning, now);
+      case 'probe':
+        return onProbe(s, input, now);
+      case 'promoted': {
+        if (s.role !== 'promoting') return ignored(s, input);
+        const actions: Action[] = [];
+        const recent = s.drill ? 1 : s.promotions.length;
+        let next = enter(s, 'active', now, 'standby gateway is ready', actions);
+        next = { ...next, activeSince: now, holdDownUntil: now + (s.drill ? 0 : holdDown(recent)) };
+        if (s.drill) {
+          next.drill = { ...s.drill, until: now + s.drill.seconds };
+          next.lastDrill = { ...drillReport(s, now), readyAfterSeconds: now - s.drill.startedAt };
+        }
+        actions.push({ type: 'notify', event: 'active', message: 'the standby gateway is serving' });
+        return { state: next, actions };
+      }
+      case 'promote-failed': {
+        if (s.role !== 'promoting') return ignored(s, input);
+        const attempts = s.attempts + 1;
+        const retryAt = now + retryDelay(attempts);
+        const counters = { ...s.counters, startFailures: s.counters.startFailures + 1 };
+        const message = `starting the standby gateway failed (attempt ${attempts}): ${input.error}`;
+        const actions: Action[] = [
+          {
+            type: 'log',
+            level: 'error',
+            event: 'start-failed',
+            fields: { attempt: attempts, error: input.error },
+          },
+          { type: 'notify', event: 'start-failed', message },
+        ];
+        const lastDrill = s.drill ? { ...drillReport(s, now), error: input.error } : s.lastDrill;
+        return { state: { ...s, attempts, retryAt, counters, lastDrill }, actions };
+      }
+      case 'demoted': {
+        if (s.role !== 'demoting') return ignored(s, input);
+        const actions: Action[] = [];
+        const next = enter(s, 'standby', now, 'standby gateway stopped', actions);
+        const lastDrill = s.drill
+          ? { ...drillReport(s, now), ok: true, finishedAfterSeconds: now - s.drill.startedAt }
+          : s.lastDrill;
+        actions.push({
+          type: 'notify',
+          event: 'standby',
+          message: 'the standby gateway stopped; watching the primary',
+        });
+        return {
+          state: {
+            ...next,
+            failures: 0,
+            activeSince: undefined,
+            holdDownUntil: undefined,
+            drill: undefined,
+            lastDrill,
+            counters: { ...next.counters, demotions: next.counters.demotions + (s.drill ? 0 : 1) },
+          },
+          actions,
+        };
+      }
+      case 'demote-failed': {
+        if (s.role !== 'demoting') return ignored(s, input);
+        const actions: Action[] = [];
+        const attempts = s.attempts + 1;
+        const next = enter(s, 'active', now, `stopping the gateway failed: ${input.error}`, actions);
+        actions.push({
+          type: 'notify',
+          event: 'stop-failed',
+          message: `stopping the standby gateway failed: ${input.error}`,
+        });
+        const counters = { ...next.counters, stopFailures: next.counters.stopFailures + 1 };
+        return { state: { ...next, attempts, retryAt: now + retryDelay(attempts), counters }, actions };
+      }
+      case 'hold': {
+        if (s.role !== 'standby')
+          return refuse(
+            s,
+            s.role === 'held'
+              ? 'already held'
+              : `cannot hold while ${s.role}: hold applies to a standby that is not serving`,
+          );
+        const actions: Action[] = [];
+        return { state: enter(s, 'held', now, 'held by operator', actions), actions };
+      }
+      case 'release': {
+        if (s.role !== 'held') return refuse(s, `not held (role is ${s.role})`);
+        const actions: Action[] = [];
+        return {
+          state: { ...enter(s, 'standby', now, 'released by operator', actions), failures: 0 },
+          actions,
+        };
+      }
+      case 'drill': {
+        if (s.role !== 'standby') return refuse(s, `a drill needs a standby, the role is ${s.role}`);
+        if (s.primary.health === 'unknown' || isFailing(s.primary.health)) {
+          return refuse(s, `a drill needs a healthy primary, the primary is ${s.primary.health}`);
+        }
+        if (!(input.seconds > 0)) return refuse(s, 'drill seconds must be positive');
+        return promote(s, now, `drill for ${input.seconds}s`, input.seconds);
+      }
+    }
+  };
+}
+
+function ignored(s: State, input: Input): Outcome {
+  return {
+    state: s,
+    actions: [
+      { type: 'log', level: 'warn', event: 'unexpected-input', fields: { input: input.type, role: s.role } },
+    ],
+  };
+}
+
+function refuse(s: State, reason: string): Outcome {
+  return { state: s, actions: [], refused: reason };
+}
