@@ -39,7 +39,7 @@ const processGateway = v.strictObject({
   command: v.pipe(v.array(nonEmpty), v.minLength(1)),
   cwd: v.optional(nonEmpty),
   env: v.optional(v.record(v.string(), v.string())),
-  /** Where the detached gateway's output and pid file go; defaults to the state file's folder. */
+  /** Where the detached gateway's output goes; defaults to gateway.log beside the state file (its pid file always goes there). */
   logFile: v.optional(nonEmpty),
   readyUrl: httpUrl,
   startTimeoutSeconds: v.optional(positiveSeconds, 180),

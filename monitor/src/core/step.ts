@@ -20,15 +20,9 @@ export function makeStep(policy: Policy) {
     );
 
   function enter(s: State, role: Role, now: number, reason: string, actions: Action[]): State {
-    actions.push({
-      type: 'log',
-      level: 'info',
-      event: 'transition',
-      fields: { from: s.role, to: role, reason },
-    });
-    const transitions = [...s.transitions, { at: now, from: s.role, to: role, reason }].slice(
-      -MAX_TRANSITIONS,
-    );
+    const fields = { from: s.role, to: role, reason };
+    actions.push({ type: 'log', level: 'info', event: 'transition', fields });
+    const transitions = [...s.transitions, { at: now, ...fields }].slice(-MAX_TRANSITIONS);
     return { ...s, role, since: now, reason, transitions, attempts: 0, retryAt: undefined };
   }
 
@@ -58,7 +52,9 @@ export function makeStep(policy: Policy) {
 
   function demote(s: State, now: number, reason: string): Outcome {
     const actions: Action[] = [];
-    const next = enter(s, 'demoting', now, reason, actions);
+    // Failed stops in a row carry over from active so that their retry delay keeps doubling.
+    const attempts = s.role === 'active' ? s.attempts : 0;
+    const next = { ...enter(s, 'demoting', now, reason, actions), attempts };
     actions.push(
       { type: 'demote', reason },
       { type: 'notify', event: 'demoting', message: `demoting the standby: ${reason}` },
@@ -94,17 +90,13 @@ export function makeStep(policy: Policy) {
       },
     };
     if (fail && (s.role === 'standby' || s.role === 'held')) {
-      actions.push({
-        type: 'log',
-        level: 'warn',
-        event: 'probe-failed',
-        fields: {
-          health: input.health,
-          failures: next.failures,
-          threshold: policy.failThreshold,
-          role: s.role,
-        },
-      });
+      const fields = {
+        health: input.health,
+        failures: next.failures,
+        threshold: policy.failThreshold,
+        role: s.role,
+      };
+      actions.push({ type: 'log', level: 'warn', event: 'probe-failed', fields });
     }
     return next;
   }
@@ -128,7 +120,9 @@ export function makeStep(policy: Policy) {
           const reason = s.drill
             ? 'drill abandoned after a failed start'
             : 'primary recovered before the start succeeded';
-          return { state: enter(s, 'standby', now, reason, actions), actions };
+          const next = { ...enter(s, 'standby', now, reason, actions), drill: undefined };
+          actions.push({ type: 'notify', event: 'standby', message: `back to standby: ${reason}` });
+          return { state: next, actions };
         }
         if (now >= s.retryAt) {
           actions.push({ type: 'promote', reason: 'retrying the start', attempt: s.attempts + 1 });
@@ -137,25 +131,10 @@ export function makeStep(policy: Policy) {
         break;
       }
       case 'active': {
-        if (input.gatewayRunning === false) {
-          // Gone with the primary up: finish as a demotion so the workspace is pushed back.
-          if (!failing) return withActions(demote(s, now, 'standby gateway stopped while the primary is up'));
-          actions.push({
-            type: 'notify',
-            event: 'gateway-died',
-            message: 'the standby gateway stopped while active',
-          });
-          const restarted = enter(s, 'promoting', now, 'standby gateway stopped while active', actions);
-          actions.push({ type: 'promote', reason: 'restarting the stopped standby gateway', attempt: 1 });
-          return { state: restarted, actions };
-        }
+        if (input.gatewayRunning === false) return withActions(gatewayStopped(s, failing, now));
         if (s.retryAt !== undefined && now < s.retryAt) break;
         if (s.drill?.until !== undefined && now >= s.drill.until) {
-          if (!failing) return withActions(demote(s, now, 'drill finished'));
-          // The primary failed during the drill: this is a real failover now.
-          const lastDrill = { ...drillReport(s, now), ok: false, error: 'primary failed during the drill' };
-          actions.push({ type: 'log', level: 'warn', event: 'drill-became-failover' });
-          return { state: { ...s, drill: undefined, lastDrill }, actions };
+          return withActions(failing ? drillToFailover(s, now) : demote(s, now, 'drill finished'));
         }
         if (!s.drill && recovered && now >= (s.holdDownUntil ?? 0)) {
           return withActions(demote(s, now, `primary healthy for ${s.successes} consecutive probes`));
@@ -166,9 +145,42 @@ export function makeStep(policy: Policy) {
     return { state: s, actions };
   }
 
+  /** The standby gateway stopped on its own while active; a drill ends there, as a failed one. */
+  function gatewayStopped(prev: State, failing: boolean, now: number): Outcome {
+    const error = 'standby gateway stopped during the drill';
+    const s = prev.drill ? { ...prev, lastDrill: { ...drillReport(prev, now), error } } : prev;
+    // Gone with the primary up: finish as a demotion so the workspace is pushed back.
+    if (!failing) return demote(s, now, 'standby gateway stopped while the primary is up');
+    const message = 'the standby gateway stopped while active';
+    const actions: Action[] = [{ type: 'notify', event: 'gateway-died', message }];
+    const next = {
+      ...enter(s, 'promoting', now, 'standby gateway stopped while active', actions),
+      drill: undefined,
+    };
+    actions.push({ type: 'promote', reason: 'restarting the stopped standby gateway', attempt: 1 });
+    return { state: next, actions };
+  }
+
+  /** The primary is failing when a drill ends: the standby keeps serving, as a real failover now. */
+  function drillToFailover(s: State, now: number): Outcome {
+    const lastDrill = { ...drillReport(s, now), error: 'primary failed during the drill' };
+    // A real failover stays at least minActiveSeconds in active, which a drill does not.
+    const holdDownUntil = Math.max(s.holdDownUntil ?? now, (s.activeSince ?? now) + policy.minActiveSeconds);
+    const message = 'the primary failed during the drill: the standby gateway keeps serving';
+    return {
+      state: { ...s, drill: undefined, lastDrill, holdDownUntil },
+      actions: [
+        { type: 'log', level: 'warn', event: 'drill-became-failover' },
+        { type: 'notify', event: 'active', message },
+      ],
+    };
+  }
+
+  /** The report of the drill in progress: what was recorded for it so far, never a previous drill's. */
   function drillReport(s: State, now: number): DrillReport {
     const d = s.drill ?? { startedAt: now, seconds: 0 };
-    return { ...s.lastDrill, startedAt: d.startedAt, seconds: d.seconds, ok: false };
+    const sameDrill = s.lastDrill?.startedAt === d.startedAt;
+    return { ...(sameDrill ? s.lastDrill : {}), startedAt: d.startedAt, seconds: d.seconds, ok: false };
   }
 
   function onStart(s: State, gatewayRunning: boolean, now: number): Outcome {
@@ -177,6 +189,8 @@ export function makeStep(policy: Policy) {
     ];
     const base: State = {
       ...s,
+      // What the primary was before the restart is unknown now: the next probe tells.
+      primary: { health: 'unknown', failing: [], since: now },
       failures: 0,
       successes: 0,
       drill: undefined,
@@ -233,13 +247,9 @@ export function makeStep(policy: Policy) {
         const retryAt = now + retryDelay(attempts);
         const counters = { ...s.counters, startFailures: s.counters.startFailures + 1 };
         const message = `starting the standby gateway failed (attempt ${attempts}): ${input.error}`;
+        const fields = { attempt: attempts, error: input.error };
         const actions: Action[] = [
-          {
-            type: 'log',
-            level: 'error',
-            event: 'start-failed',
-            fields: { attempt: attempts, error: input.error },
-          },
+          { type: 'log', level: 'error', event: 'start-failed', fields },
           { type: 'notify', event: 'start-failed', message },
         ];
         const lastDrill = s.drill ? { ...drillReport(s, now), error: input.error } : s.lastDrill;
@@ -249,14 +259,12 @@ export function makeStep(policy: Policy) {
         if (s.role !== 'demoting') return ignored(s, input);
         const actions: Action[] = [];
         const next = enter(s, 'standby', now, 'standby gateway stopped', actions);
-        const lastDrill = s.drill
-          ? { ...drillReport(s, now), ok: true, finishedAfterSeconds: now - s.drill.startedAt }
+        const report = s.drill && drillReport(s, now);
+        const lastDrill = report
+          ? { ...report, ok: report.error === undefined, finishedAfterSeconds: now - report.startedAt }
           : s.lastDrill;
-        actions.push({
-          type: 'notify',
-          event: 'standby',
-          message: 'the standby gateway stopped; watching the primary',
-        });
+        const message = 'the standby gateway stopped; watching the primary';
+        actions.push({ type: 'notify', event: 'standby', message });
         return {
           state: {
             ...next,
@@ -275,32 +283,28 @@ export function makeStep(policy: Policy) {
         const actions: Action[] = [];
         const attempts = s.attempts + 1;
         const next = enter(s, 'active', now, `stopping the gateway failed: ${input.error}`, actions);
-        actions.push({
-          type: 'notify',
-          event: 'stop-failed',
-          message: `stopping the standby gateway failed: ${input.error}`,
-        });
+        const message = `stopping the standby gateway failed: ${input.error}`;
+        actions.push({ type: 'notify', event: 'stop-failed', message });
         const counters = { ...next.counters, stopFailures: next.counters.stopFailures + 1 };
-        return { state: { ...next, attempts, retryAt: now + retryDelay(attempts), counters }, actions };
+        // A demotion ordered at start-up may never have been active: active from now, no hold-down.
+        const activeSince = s.activeSince ?? now;
+        const holdDownUntil = s.holdDownUntil ?? now;
+        const retryAt = now + retryDelay(attempts);
+        return { state: { ...next, attempts, retryAt, counters, activeSince, holdDownUntil }, actions };
       }
       case 'hold': {
-        if (s.role !== 'standby')
-          return refuse(
-            s,
-            s.role === 'held'
-              ? 'already held'
-              : `cannot hold while ${s.role}: hold applies to a standby that is not serving`,
-          );
+        if (s.role === 'held') return refuse(s, 'already held');
+        if (s.role !== 'standby') {
+          return refuse(s, `cannot hold while ${s.role}: hold applies to a standby that is not serving`);
+        }
         const actions: Action[] = [];
         return { state: enter(s, 'held', now, 'held by operator', actions), actions };
       }
       case 'release': {
         if (s.role !== 'held') return refuse(s, `not held (role is ${s.role})`);
         const actions: Action[] = [];
-        return {
-          state: { ...enter(s, 'standby', now, 'released by operator', actions), failures: 0 },
-          actions,
-        };
+        const next = { ...enter(s, 'standby', now, 'released by operator', actions), failures: 0 };
+        return { state: next, actions };
       }
       case 'drill': {
         if (s.role !== 'standby') return refuse(s, `a drill needs a standby, the role is ${s.role}`);

@@ -1,0 +1,160 @@
+// The first-boot script cloud-init runs (runcmd) after its package stage. Exported on its own so
+// tests can shellcheck it; user-data embeds it through write_files.
+import {
+  type ChannelKind,
+  MONITOR_UNIT_NAME,
+  MONITOR_USER,
+  OPENCLAW_USER,
+  DROPLET_PATHS as P,
+  STAGING_DIR,
+  WORKSPACE_GROUP,
+} from './paths.js';
+import { shellQuote as q, shellWords } from './shell.js';
+
+/** Tailscale's package signing key (pkgs.tailscale.com): the downloaded keyring must match it. */
+const TAILSCALE_KEY_FINGERPRINT = '2596A99EAAB33821893C0A79458CA832957F5868';
+
+export interface BootstrapInput {
+  adminUser: string;
+  sshAllowedFrom: readonly string[];
+  gatewayPort: number;
+  tailscale: { hostname: string; tags: readonly string[] };
+  node: { version: string; sha256: string };
+  openclaw: { version: string; channel: ChannelKind };
+}
+
+/** The npm spec of the standby channel's plugin, or none when OpenClaw bundles the channel. */
+function channelPluginSpec(channel: ChannelKind, openclawVersion: string): string | undefined {
+  // Telegram ships inside OpenClaw; official plugins are released in step with the core.
+  return channel === 'discord' ? `@openclaw/discord@${openclawVersion}` : undefined;
+}
+
+const VALID = {
+  adminUser: /^[a-z_][a-z0-9_-]{0,31}$/,
+  hostname: /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+  tag: /^tag:[A-Za-z0-9][A-Za-z0-9-]*$/,
+  nodeVersion: /^24\.\d+\.\d+$/,
+  sha256: /^[0-9a-f]{64}$/,
+  openclawVersion: /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/,
+};
+
+function check(what: string, value: string, pattern: RegExp): void {
+  if (!pattern.test(value)) throw new Error(`${what} ${JSON.stringify(value)} does not match ${pattern}`);
+}
+
+function validate(input: BootstrapInput): void {
+  check('adminUser', input.adminUser, VALID.adminUser);
+  check('tailscale.hostname', input.tailscale.hostname, VALID.hostname);
+  if (input.tailscale.tags.length === 0) throw new Error('tailscale.tags must name at least one tag');
+  for (const tag of input.tailscale.tags) check('tailscale tag', tag, VALID.tag);
+  check('node.version', input.node.version, VALID.nodeVersion);
+  check('node.sha256', input.node.sha256, VALID.sha256);
+  check('openclaw.version', input.openclaw.version, VALID.openclawVersion);
+  if (input.sshAllowedFrom.length === 0) throw new Error('sshAllowedFrom must name at least one source');
+  for (const source of input.sshAllowedFrom)
+    check('sshAllowedFrom entry', source, /^[0-9a-fA-F.:]+(\/\d{1,3})?$/);
+  if (!Number.isInteger(input.gatewayPort) || input.gatewayPort < 1 || input.gatewayPort > 65535) {
+    throw new Error(`invalid gatewayPort ${input.gatewayPort}`);
+  }
+}
+
+export function renderBootstrapScript(input: BootstrapInput): string {
+  validate(input);
+  const { node, openclaw, tailscale } = input;
+  const nodeTarball = `node-v${node.version}-linux-x64.tar.xz`;
+  const plugin = channelPluginSpec(openclaw.channel, openclaw.version);
+  const openclawEnv = shellWords([
+    `HOME=${P.openclawHome}`,
+    `PATH=${P.nodeDir}/bin:/usr/bin:/bin`,
+    `OPENCLAW_STATE_DIR=${P.openclawStateDir}`,
+    `OPENCLAW_CONFIG_PATH=${P.openclawConfig}`,
+    'OPENCLAW_SERVICE_REPAIR_POLICY=external',
+  ]);
+  const sshRules = input.sshAllowedFrom
+    .map((source) => `ufw allow from ${q(source)} to any port 22 proto tcp comment 'ssh'`)
+    .join('\n');
+
+  return `#!/bin/bash
+# First boot of the failover standby (run once by cloud-init after its package stage).
+# Hardening, Tailscale, pinned Node and OpenClaw, service users and units. Secrets other than the
+# single-use tailnet auth key arrive later with the deploy step.
+set -euo pipefail
+umask 022
+export DEBIAN_FRONTEND=noninteractive
+log() { echo "failover-bootstrap: $*" >&2; }
+download() { curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$2" "$1"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+log "service users and directories"
+getent group ${WORKSPACE_GROUP} >/dev/null || groupadd --system ${WORKSPACE_GROUP}
+for user_home in ${OPENCLAW_USER}:${P.openclawHome} ${MONITOR_USER}:${P.monitorStateDir}; do
+  user=\${user_home%%:*}
+  id -u "$user" >/dev/null 2>&1 ||
+    useradd --system --user-group --home-dir "\${user_home#*:}" --shell /usr/sbin/nologin "$user"
+  usermod --append --groups ${WORKSPACE_GROUP} "$user"
+done
+install -d -m 0700 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} ${P.openclawHome} ${P.openclawStateDir}
+install -d -m 0700 -o ${MONITOR_USER} -g ${MONITOR_USER} ${P.monitorStateDir}
+install -d -m 0750 -o root -g ${MONITOR_USER} ${P.monitorConfigDir}
+install -d -m 0700 ${P.gatewayEnvDir}
+install -d -m 0755 ${P.monitorBundleDir} ${P.provisioningDir}
+install -d -m 0700 -o ${q(input.adminUser)} -g ${q(input.adminUser)} ${STAGING_DIR}
+
+log "firewall: inbound SSH from the allowed sources, the gateway port on the tailnet only"
+ufw default deny incoming
+ufw default allow outgoing
+${sshRules}
+ufw allow in on tailscale0 to any port ${input.gatewayPort} proto tcp comment 'openclaw gateway'
+ufw --force enable
+
+log "sshd, fail2ban, unattended-upgrades"
+sshd -t
+systemctl try-reload-or-restart ssh.service
+systemctl enable --now fail2ban.service unattended-upgrades.service
+systemctl restart fail2ban.service
+
+log "tailscale from its signed apt repository"
+# shellcheck source=/dev/null
+. /etc/os-release
+download "https://pkgs.tailscale.com/stable/ubuntu/$VERSION_CODENAME.noarmor.gpg" "$work/tailscale.gpg"
+fingerprint=$(gpg --show-keys --with-colons "$work/tailscale.gpg" | awk -F: '$1 == "fpr" { print $10; exit }')
+if [[ "$fingerprint" != ${TAILSCALE_KEY_FINGERPRINT} ]]; then
+  log "tailscale signing key has fingerprint '$fingerprint', expected ${TAILSCALE_KEY_FINGERPRINT}"
+  exit 1
+fi
+install -m 0644 "$work/tailscale.gpg" ${P.tailscaleKeyring}
+echo "deb [signed-by=${P.tailscaleKeyring}] https://pkgs.tailscale.com/stable/ubuntu $VERSION_CODENAME main" \\
+  >${P.tailscaleAptSource}
+apt-get update -q
+apt-get install -y -q tailscale
+systemctl enable --now tailscaled.service
+tailscale up --auth-key=file:${P.tailscaleAuthKeyFile} --hostname=${q(tailscale.hostname)} \\
+  --advertise-tags=${q(tailscale.tags.join(','))}
+rm -f ${P.tailscaleAuthKeyFile}
+
+log "node ${node.version}, checked against its published SHA-256"
+download https://nodejs.org/dist/v${node.version}/${nodeTarball} "$work/${nodeTarball}"
+echo "${node.sha256}  $work/${nodeTarball}" | sha256sum --check --strict --quiet
+rm -rf ${P.nodeDir}
+install -d -m 0755 ${P.nodeDir}
+tar -xJf "$work/${nodeTarball}" -C ${P.nodeDir} --strip-components=1 --no-same-owner
+test "$(${P.nodeBin} --version)" = v${node.version}
+
+log "openclaw ${openclaw.version}"
+PATH=${P.nodeDir}/bin:$PATH ${P.npmBin} install --global --no-fund --no-audit ${q(`openclaw@${openclaw.version}`)}
+${
+  plugin === undefined
+    ? `# The ${openclaw.channel} channel ships inside OpenClaw: no plugin to preinstall.`
+    : `# Preinstalled into the gateway's state dir so a promotion downloads nothing.
+(cd ${P.openclawHome} && runuser -u ${OPENCLAW_USER} -- env -i ${openclawEnv} \\
+  ${P.nodeBin} ${P.openclawEntry} plugins install ${q(plugin)} --pin)`
+}
+
+log "units: the monitor is enabled (idle until deployed), the gateway is left to the monitor"
+systemctl daemon-reload
+systemctl enable ${MONITOR_UNIT_NAME}
+touch ${P.bootstrapMarker}
+log "done"
+`;
+}

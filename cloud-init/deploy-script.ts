@@ -1,0 +1,123 @@
+// The deploy step infra runs over SSH (as the admin user, through `sudo bash`) after
+// `cloud-init status --wait`, every time a pushed file changes. It installs what infra staged in
+// STAGING_DIR, clones the workspace once, and restarts the monitor. It never stops or restarts
+// the gateway: a promoted standby keeps serving. (OpenClaw reloads a changed openclaw.json by
+// itself; a changed gateway.env takes effect at the gateway's next start.)
+import {
+  STAGED_FILES as F,
+  GATEWAY_UNIT_NAME,
+  MONITOR_UNIT_NAME,
+  MONITOR_USER,
+  OPENCLAW_USER,
+  DROPLET_PATHS as P,
+  STAGING_DIR,
+  WORKSPACE_GROUP,
+} from './paths.js';
+import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
+
+export interface DeployScriptInput {
+  /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
+  primaryToken: boolean;
+  /** The agent workspace repository; infra then stages STAGED_FILES.workspaceDeployKey. */
+  workspace?: {
+    /** An SSH git URL, e.g. `git@github.com:me/agent-workspace.git`. */
+    gitUrl: string;
+    /** Branch to clone; the remote's default branch when omitted. */
+    branch?: string;
+    /** Author of the commits the monitor pushes back after a demotion. */
+    author: { name: string; email: string };
+  };
+}
+
+/**
+ * Git runs as the monitor user with this global config (the unit sets GIT_CONFIG_GLOBAL): the
+ * deploy key for ssh, accept-new host keys into the monitor's state dir, and safe.directory
+ * because the gateway user also owns files in the checkout.
+ */
+function gitConfigCommands(author: { name: string; email: string }): string {
+  const ssh = [
+    'ssh',
+    `-i ${P.workspaceDeployKey}`,
+    '-o IdentitiesOnly=yes',
+    '-o BatchMode=yes',
+    '-o ConnectTimeout=10',
+    '-o StrictHostKeyChecking=accept-new',
+    `-o UserKnownHostsFile=${P.monitorKnownHosts}`,
+  ].join(' ');
+  const settings: [string, string][] = [
+    ['core.sshCommand', ssh],
+    ['safe.directory', P.workspace],
+    ['user.name', author.name],
+    ['user.email', author.email],
+  ];
+  return settings.map(([key, value]) => `git config --file "$gitconfig" ${key} ${q(value)}`).join('\n');
+}
+
+function workspaceSection(workspace: NonNullable<DeployScriptInput['workspace']>): string {
+  assertSingleLine('workspace.gitUrl', workspace.gitUrl);
+  assertSingleLine('workspace.author.name', workspace.author.name);
+  assertSingleLine('workspace.author.email', workspace.author.email);
+  const branch = workspace.branch === undefined ? '' : `--branch ${q(workspace.branch)} `;
+  const asMonitor = `runuser -u ${MONITOR_USER} -- env ${shellWords([`HOME=${P.monitorStateDir}`, `GIT_CONFIG_GLOBAL=${P.monitorGitConfig}`])}`;
+  return `log "workspace: deploy key, git config, first clone"
+install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.workspaceDeployKey}" ${P.workspaceDeployKey}
+gitconfig=$(mktemp)
+${gitConfigCommands(workspace.author)}
+install -m 0644 -o root -g root "$gitconfig" ${P.monitorGitConfig}
+rm -f "$gitconfig"
+if [[ ! -d ${P.workspace}/.git ]]; then
+  # setgid directories keep the shared group on everything either service user creates.
+  install -d -m 2770 -o ${MONITOR_USER} -g ${WORKSPACE_GROUP} ${P.workspace}
+  (cd / && ${asMonitor} git clone ${branch}-- ${q(workspace.gitUrl)} ${P.workspace})
+  ${asMonitor} git -C ${P.workspace} config core.sharedRepository group
+  chmod -R g+rwX ${P.workspace}
+  find ${P.workspace} -type d -exec chmod g+s {} +
+fi
+`;
+}
+
+export function renderDeployScript(input: DeployScriptInput): string {
+  const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig, F.monitorBundle];
+  if (input.primaryToken) required.push(F.primaryToken);
+  if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
+
+  const primaryToken = input.primaryToken
+    ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.primaryToken}" ${P.primaryTokenFile}`
+    : `rm -f ${P.primaryTokenFile}`;
+
+  return `#!/bin/bash
+# Installs the files infra staged in ${STAGING_DIR}, then restarts the failover monitor.
+# Run as root after cloud-init has finished. Safe to run again; never touches ${GATEWAY_UNIT_NAME}.
+set -euo pipefail
+umask 077
+log() { echo "failover-deploy: $*" >&2; }
+staging=${STAGING_DIR}
+
+if [[ ! -f ${P.bootstrapMarker} ]]; then
+  log "the first-boot bootstrap has not completed (no ${P.bootstrapMarker}); see cloud-init status --long"
+  exit 1
+fi
+for name in ${shellWords(required)}; do
+  [[ -s "$staging/$name" ]] || { log "missing staged file $staging/$name"; exit 1; }
+done
+
+log "gateway config and secrets"
+install -m 0600 -o root -g root "$staging/${F.gatewayEnv}" ${P.gatewayEnv}
+install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} "$staging/${F.openclawConfig}" ${P.openclawConfig}
+
+log "monitor config, primary token and bundle"
+install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.monitorConfig}" ${P.monitorConfig}
+${primaryToken}
+install -m 0644 -o root -g root "$staging/${F.monitorBundle}" ${P.monitorBundle}
+
+${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
+# Secrets do not linger in the staging dir.
+(cd "$staging" && rm -f -- ${shellWords(required)})
+
+log "restarting ${MONITOR_UNIT_NAME}"
+systemctl daemon-reload
+systemctl enable ${MONITOR_UNIT_NAME}
+systemctl restart ${MONITOR_UNIT_NAME}
+log "done"
+`;
+}

@@ -1,0 +1,49 @@
+// Pure renderers for the standby droplet: plain values in, strings out. No Pulumi import, no I/O.
+//
+// Two kinds of output, split by what a change costs:
+// - Bootstrap (immutable): renderUserData. It becomes the droplet's user-data, so any change
+//   replaces the droplet. It holds no long-lived secret: only the single-use tailnet auth key.
+// - Pushed (mutable): renderOpenclawConfig, renderGatewayEnv, renderMonitorConfig and the monitor
+//   bundle are copied by infra into STAGING_DIR (file names in STAGED_FILES) over SSH as the admin
+//   user, then infra runs renderDeployScript's output with `sudo bash` after
+//   `cloud-init status --wait`. Changing them never replaces the droplet.
+
+export {
+  type BootstrapInput,
+  renderBootstrapScript,
+} from './bootstrap-script.js';
+export { type DeployScriptInput, renderDeployScript } from './deploy-script.js';
+export {
+  type MonitorConfigInput,
+  type MonitorGatewayInput,
+  renderMonitorConfig,
+  standbyGateway,
+} from './monitor-config.js';
+export {
+  channelTokenEnv,
+  GATEWAY_TOKEN_ENV,
+  type GatewayEnvInput,
+  type OpenclawConfigInput,
+  renderGatewayEnv,
+  renderOpenclawConfig,
+} from './openclaw-config.js';
+export type { ChannelKind } from './paths.js';
+export {
+  DROPLET_PATHS,
+  GATEWAY_UNIT_NAME,
+  MONITOR_UNIT_NAME,
+  MONITOR_USER,
+  OPENCLAW_USER,
+  STAGED_FILES,
+  STAGING_DIR,
+  WORKSPACE_GROUP,
+} from './paths.js';
+export { shellQuote } from './shell.js';
+export {
+  type GatewayUnitInput,
+  type MonitorUnitInput,
+  renderGatewayUnit,
+  renderMonitorUnit,
+  renderPolkitRule,
+} from './units.js';
+export { renderCliWrapper, renderUserData, type UserDataInput } from './user-data.js';

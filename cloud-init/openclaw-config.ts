@@ -1,0 +1,120 @@
+// The standby's openclaw.json and the env file that carries its secrets.
+//
+// OpenClaw substitutes `${VAR}` (uppercase names) in any config string from its environment, so
+// the config holds only references; the values live in /etc/openclaw/gateway.env (root, 0600),
+// which systemd reads through the gateway unit's EnvironmentFile=. The config is therefore not a
+// secret, and a leaked copy of it reveals nothing.
+import type { ChannelKind } from './paths.js';
+import { assertSingleLine } from './shell.js';
+
+/** The standby gateway's own token (gateway.auth.token): required by a non-loopback bind. */
+export const GATEWAY_TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
+
+/** The env variable holding the channel's bot token; the names OpenClaw's docs use. */
+export function channelTokenEnv(channel: ChannelKind): string {
+  return channel === 'discord' ? 'DISCORD_BOT_TOKEN' : 'TELEGRAM_BOT_TOKEN';
+}
+
+export interface OpenclawConfigInput {
+  channel: {
+    kind: ChannelKind;
+    /** DM allowlist: Discord user ids or Telegram numeric user ids. At least one. */
+    allowFrom: readonly string[];
+  };
+  gatewayPort: number;
+  /** Absolute path of the agent workspace (DROPLET_PATHS.workspace on the droplet). */
+  workspacePath: string;
+  /** e.g. `anthropic/claude-opus-4-6`; fallbacks are tried in order. */
+  model: { primary: string; fallbacks?: readonly string[] };
+}
+
+export interface GatewayEnvInput {
+  channel: ChannelKind;
+  channelToken: string;
+  gatewayToken: string;
+  /** Provider keys under the env names their providers read, e.g. `{ ANTHROPIC_API_KEY: '…' }`. */
+  modelApiKeys: Readonly<Record<string, string>>;
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+function assertPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
+}
+
+/** openclaw.json for the standby: one channel, DM allowlist, tailnet bind with token auth. */
+export function renderOpenclawConfig(input: OpenclawConfigInput): string {
+  const { channel, gatewayPort, workspacePath, model } = input;
+  assertPort(gatewayPort);
+  if (channel.allowFrom.length === 0) throw new Error('channel.allowFrom must name at least one user');
+  if (!workspacePath.startsWith('/')) throw new Error('workspacePath must be absolute');
+
+  const tokenRef = `\${${channelTokenEnv(channel.kind)}}`;
+  const channels =
+    channel.kind === 'discord'
+      ? {
+          discord: {
+            enabled: true,
+            token: tokenRef,
+            dmPolicy: 'allowlist',
+            allowFrom: [...channel.allowFrom],
+          },
+        }
+      : {
+          telegram: {
+            enabled: true,
+            botToken: tokenRef,
+            dmPolicy: 'allowlist',
+            allowFrom: [...channel.allowFrom],
+          },
+        };
+
+  const config = {
+    agents: {
+      defaults: {
+        workspace: workspacePath,
+        model: { primary: model.primary, fallbacks: [...(model.fallbacks ?? [])] },
+      },
+    },
+    channels,
+    gateway: {
+      mode: 'local',
+      // Tailscale IPv4 plus 127.0.0.1 on the same port: the monitor probes the loopback side.
+      bind: 'tailnet',
+      port: gatewayPort,
+      auth: { mode: 'token', token: `\${${GATEWAY_TOKEN_ENV}}` },
+    },
+    // Telegram ships inside OpenClaw; Discord is a plugin the bootstrap preinstalls. Installing it
+    // records this entry in openclaw.json, which this rendered file replaces, so it is kept here.
+    ...(channel.kind === 'discord' ? { plugins: { entries: { discord: { enabled: true } } } } : {}),
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/**
+ * Double-quotes a value for a file read both by systemd's EnvironmentFile= and by bash: in both,
+ * a backslash inside double quotes escapes exactly `"`, `\`, `$` and the backquote.
+ */
+function envFileValue(value: string): string {
+  return `"${value.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+}
+
+/** /etc/openclaw/gateway.env: every secret the gateway needs, nothing else. */
+export function renderGatewayEnv(input: GatewayEnvInput): string {
+  const entries: [string, string][] = [
+    [channelTokenEnv(input.channel), input.channelToken],
+    [GATEWAY_TOKEN_ENV, input.gatewayToken],
+    ...Object.entries(input.modelApiKeys),
+  ];
+  const seen = new Set<string>();
+  const lines = entries.map(([name, value]) => {
+    if (!ENV_NAME.test(name))
+      throw new Error(`env variable name ${JSON.stringify(name)} is not [A-Z_][A-Z0-9_]*`);
+    if (seen.has(name)) throw new Error(`env variable ${name} is set twice`);
+    seen.add(name);
+    if (value === '') throw new Error(`env variable ${name} is empty`);
+    assertSingleLine(`env variable ${name}`, value);
+    return `${name}=${envFileValue(value)}`;
+  });
+  return `# Secrets of openclaw.service, referenced from openclaw.json as \${NAME}. Pushed by infra.\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,81 @@
+// Every on-droplet name and path, in one place: user-data, units, configs and the deploy script
+// must agree on them, and infra needs a few (staging dir, file names, unit names).
+
+/** The standby's one chat channel; the primary must not own it (that is the split-brain guard). */
+export type ChannelKind = 'discord' | 'telegram';
+
+/** Runs the gateway. A system user without a login shell or sudo. */
+export const OPENCLAW_USER = 'openclaw';
+/** Runs the failover monitor; may start/stop only the gateway unit (polkit rule). */
+export const MONITOR_USER = 'openclaw-failover';
+/**
+ * Shared by both service users: the workspace is a git checkout the monitor pulls and pushes and
+ * the gateway's agent edits, so both need write access (setgid directories, UMask=0007).
+ */
+export const WORKSPACE_GROUP = 'openclaw-workspace';
+
+export const GATEWAY_UNIT_NAME = 'openclaw.service';
+export const MONITOR_UNIT_NAME = 'openclaw-failover.service';
+
+export const DROPLET_PATHS = {
+  /** The official Node tarball, unpacked; npm's global prefix, so OpenClaw lands below it. */
+  nodeDir: '/opt/node',
+  nodeBin: '/opt/node/bin/node',
+  npmBin: '/opt/node/bin/npm',
+  openclawEntry: '/opt/node/lib/node_modules/openclaw/openclaw.mjs',
+
+  /** The gateway user's home. Its state dir and config sit where OpenClaw looks by default, so
+   *  `sudo -u openclaw openclaw …` finds them without extra environment. */
+  openclawHome: '/var/lib/openclaw',
+  openclawStateDir: '/var/lib/openclaw/.openclaw',
+  openclawConfig: '/var/lib/openclaw/.openclaw/openclaw.json',
+  /** Outside the gateway's 0700 state dir so the monitor user can reach it. */
+  workspace: '/srv/openclaw-workspace',
+  gatewayEnvDir: '/etc/openclaw',
+  gatewayEnv: '/etc/openclaw/gateway.env',
+
+  monitorConfigDir: '/etc/openclaw-failover',
+  monitorConfig: '/etc/openclaw-failover/config.json',
+  primaryTokenFile: '/etc/openclaw-failover/primary-token',
+  workspaceDeployKey: '/etc/openclaw-failover/workspace-deploy-key',
+  /** GIT_CONFIG_GLOBAL of the monitor: ssh command with the deploy key, safe.directory, author. */
+  monitorGitConfig: '/etc/openclaw-failover/gitconfig',
+  monitorStateDir: '/var/lib/openclaw-failover',
+  monitorStateFile: '/var/lib/openclaw-failover/state.json',
+  /** Written by ssh's StrictHostKeyChecking=accept-new on the first clone. */
+  monitorKnownHosts: '/var/lib/openclaw-failover/known_hosts',
+  monitorBundleDir: '/opt/openclaw-failover',
+  monitorBundle: '/opt/openclaw-failover/openclaw-failover.mjs',
+  /** `openclaw-failover status|hold|release|drill` for the admin. */
+  monitorCli: '/usr/local/bin/openclaw-failover',
+
+  polkitRule: '/etc/polkit-1/rules.d/50-openclaw-failover.rules',
+  /** Sorts before cloud-init's 50-cloud-init.conf: sshd keeps the first value it reads. */
+  sshdDropIn: '/etc/ssh/sshd_config.d/10-failover-hardening.conf',
+  fail2banJail: '/etc/fail2ban/jail.d/sshd-systemd.local',
+  autoUpgrades: '/etc/apt/apt.conf.d/20auto-upgrades',
+  tailscaleKeyring: '/usr/share/keyrings/tailscale-archive-keyring.gpg',
+  tailscaleAptSource: '/etc/apt/sources.list.d/tailscale.list',
+  /** On /run (tmpfs): the spent auth key does not survive a reboot; the bootstrap deletes it. */
+  tailscaleAuthKeyFile: '/run/failover-bootstrap/tailscale-auth-key',
+  bootstrapScript: '/usr/local/sbin/failover-bootstrap',
+  /** Root-owned home of the bootstrap marker and of STAGING_DIR. */
+  provisioningDir: '/var/lib/failover-gateway',
+  /** Written last by the bootstrap; the deploy script refuses to run without it. */
+  bootstrapMarker: '/var/lib/failover-gateway/bootstrap-complete',
+} as const;
+
+/** Owned by the admin user (mode 0700); infra copies the pushed files here before deploying. */
+export const STAGING_DIR = '/var/lib/failover-gateway/staging';
+
+/** File names inside STAGING_DIR. The deploy script installs each and then deletes it. */
+export const STAGED_FILES = {
+  openclawConfig: 'openclaw.json',
+  gatewayEnv: 'gateway.env',
+  monitorConfig: 'monitor.json',
+  monitorBundle: 'openclaw-failover.mjs',
+  /** Only when the primary gateway needs a bearer token for /readyz. */
+  primaryToken: 'primary-token',
+  /** Only when a workspace repository is configured. */
+  workspaceDeployKey: 'workspace-deploy-key',
+} as const;

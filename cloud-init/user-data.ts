@@ -1,0 +1,146 @@
+// The droplet's user-data: a #cloud-config document. Everything here is fixed at creation (a
+// change replaces the droplet) and readable from inside the droplet through the metadata service,
+// so the only secret it carries is the single-use, pre-authorized, short-lived tailnet auth key.
+import { stringify } from 'yaml';
+import { type BootstrapInput, renderBootstrapScript } from './bootstrap-script.js';
+import { GATEWAY_UNIT_NAME, MONITOR_UNIT_NAME, DROPLET_PATHS as P } from './paths.js';
+import { renderGatewayUnit, renderMonitorUnit, renderPolkitRule } from './units.js';
+
+export interface UserDataInput {
+  hostname: string;
+  /** The login for people and for infra's deploy step: SSH keys only, passwordless sudo. */
+  admin: { name: string; sshPublicKeys: readonly string[] };
+  /** CIDRs allowed to reach SSH through ufw (the cloud firewall applies the same list outside). */
+  sshAllowedFrom: readonly string[];
+  tailscale: {
+    /** Single-use, pre-authorized, expiring within hours: the only secret in user-data. */
+    authKey: string;
+    hostname: string;
+    /** `tag:`-prefixed; each needs a tagOwners entry in the tailnet policy. */
+    tags: readonly string[];
+  };
+  /**
+   * The official linux-x64 tarball of this exact version, checked against `sha256`: its line for
+   * `node-v<version>-linux-x64.tar.xz` in https://nodejs.org/dist/v<version>/SHASUMS256.txt (a
+   * file signed by the Node release keys), pinned in the stack config next to the version.
+   */
+  node: { version: string; sha256: string };
+  openclaw: { version: string; channel: BootstrapInput['openclaw']['channel'] };
+  gatewayPort: number;
+  /** The gateway unit's stop deadline (TimeoutStopSec). */
+  gatewayStopTimeoutSeconds: number;
+  /** The monitor unit's WatchdogSec. */
+  monitorWatchdogSeconds: number;
+}
+
+/** /usr/local/bin/openclaw-failover: the monitor's CLI with the pinned Node, for the admin. */
+export function renderCliWrapper(): string {
+  return `#!/bin/sh
+# The failover monitor's CLI (status, hold, release, drill, check-config) with the pinned Node.
+exec ${P.nodeBin} ${P.monitorBundle} "$@"
+`;
+}
+
+const SSHD_HARDENING = (
+  adminUser: string,
+) => `# Keys only, no root login, only the admin user. Sorts before 50-cloud-init.conf: first value wins.
+PermitRootLogin no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthenticationMethods publickey
+PermitEmptyPasswords no
+X11Forwarding no
+AllowUsers ${adminUser}
+`;
+
+// Ubuntu's fail2ban reads auth.log by default; the journal is always there.
+const FAIL2BAN_SSHD = `[sshd]
+enabled = true
+backend = systemd
+`;
+
+const AUTO_UPGRADES = `APT::Periodic::Update-Package-Lists "1";
+APT::Periodic::Unattended-Upgrade "1";
+`;
+
+type WriteFile = { path: string; content: string; permissions: string; owner?: string; defer?: boolean };
+
+export function renderUserData(input: UserDataInput): string {
+  if (input.admin.sshPublicKeys.length === 0)
+    throw new Error('admin.sshPublicKeys must hold at least one key');
+  if (!/^tskey-[A-Za-z0-9-]+$/.test(input.tailscale.authKey)) {
+    throw new Error('tailscale.authKey does not look like a Tailscale auth key (tskey-…)');
+  }
+  const bootstrap = renderBootstrapScript({
+    adminUser: input.admin.name,
+    sshAllowedFrom: input.sshAllowedFrom,
+    gatewayPort: input.gatewayPort,
+    tailscale: { hostname: input.tailscale.hostname, tags: input.tailscale.tags },
+    node: input.node,
+    openclaw: input.openclaw,
+  });
+
+  // Deferred files are written in cloud-init's final stage, after the packages that own their
+  // directories (polkitd, systemd drop-ins) are installed.
+  const writeFiles: WriteFile[] = [
+    { path: P.tailscaleAuthKeyFile, content: `${input.tailscale.authKey}\n`, permissions: '0600' },
+    { path: P.sshdDropIn, content: SSHD_HARDENING(input.admin.name), permissions: '0644' },
+    { path: P.fail2banJail, content: FAIL2BAN_SSHD, permissions: '0644', defer: true },
+    { path: P.autoUpgrades, content: AUTO_UPGRADES, permissions: '0644', defer: true },
+    { path: P.polkitRule, content: renderPolkitRule(), permissions: '0644', defer: true },
+    {
+      path: `/etc/systemd/system/${GATEWAY_UNIT_NAME}`,
+      content: renderGatewayUnit({
+        gatewayPort: input.gatewayPort,
+        stopTimeoutSeconds: input.gatewayStopTimeoutSeconds,
+      }),
+      permissions: '0644',
+      defer: true,
+    },
+    {
+      path: `/etc/systemd/system/${MONITOR_UNIT_NAME}`,
+      content: renderMonitorUnit({ watchdogSeconds: input.monitorWatchdogSeconds }),
+      permissions: '0644',
+      defer: true,
+    },
+    { path: P.monitorCli, content: renderCliWrapper(), permissions: '0755', defer: true },
+    { path: P.bootstrapScript, content: bootstrap, permissions: '0700', defer: true },
+  ];
+
+  const cloudConfig = {
+    hostname: input.hostname,
+    preserve_hostname: false,
+    ssh_pwauth: false,
+    disable_root: true,
+    users: [
+      {
+        name: input.admin.name,
+        shell: '/bin/bash',
+        groups: ['sudo'],
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        lock_passwd: true,
+        ssh_authorized_keys: [...input.admin.sshPublicKeys],
+      },
+    ],
+    package_update: true,
+    package_upgrade: true,
+    packages: [
+      'ca-certificates',
+      'curl',
+      'gnupg',
+      'xz-utils',
+      'git',
+      'ufw',
+      'fail2ban',
+      'python3-systemd',
+      'unattended-upgrades',
+      'polkitd',
+    ],
+    write_files: writeFiles,
+    runcmd: [[P.bootstrapScript]],
+    final_message: 'failover-gateway bootstrap finished after $UPTIME seconds',
+  };
+  // lineWidth 0: never fold, so embedded scripts and units stay byte-exact block literals.
+  return `#cloud-config\n${stringify(cloudConfig, { lineWidth: 0, blockQuote: 'literal' })}`;
+}

@@ -1,0 +1,200 @@
+// The daemon: the only place where time passes. It feeds the pure decision core (core/step.ts)
+// with probe results, action results and operator commands, persists every new state, and
+// performs the actions through the injected adapters. Every call into the core happens
+// synchronously in dispatch(), so inputs never interleave; long actions (starting a gateway can
+// take minutes) run in the background and come back as inputs, while probing and the systemd
+// watchdog go on.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MonitorConfig } from './config.js';
+import type { Action, Input, Outcome, State } from './core/model.js';
+import { makeStep } from './core/step.js';
+import { type GatewayManager, waitReady } from './gateway/manager.js';
+import type { Logger } from './log.js';
+import type { Notifier } from './notify.js';
+import type { ProbeResult } from './probe.js';
+import type { SystemdNotifier } from './sd-notify.js';
+import type { StateStore } from './store.js';
+import type { WorkspaceSync } from './workspace.js';
+
+export interface DaemonDeps {
+  config: MonitorConfig;
+  probe: () => Promise<ProbeResult>;
+  gateway: GatewayManager;
+  workspace?: WorkspaceSync;
+  notifier: Notifier;
+  store: StateStore;
+  systemd: SystemdNotifier;
+  log: Logger;
+  /** Epoch seconds. */
+  clock?: () => number;
+}
+
+export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
+
+const epochSeconds = () => Date.now() / 1000;
+
+export class Daemon {
+  readonly #deps: DaemonDeps;
+  readonly #clock: () => number;
+  readonly #step: ReturnType<typeof makeStep>;
+  readonly #shutdown = new AbortController();
+  #state: State | undefined;
+  #lastProbe: ProbeResult | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(deps: DaemonDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? epochSeconds;
+    this.#step = makeStep(deps.config);
+  }
+
+  get state(): State {
+    if (!this.#state) throw new Error('the daemon has not started');
+    return this.#state;
+  }
+
+  get lastProbe(): ProbeResult | undefined {
+    return this.#lastProbe;
+  }
+
+  /** Loads the saved state, reconciles it with the gateway's real state, and starts probing. */
+  async start(): Promise<void> {
+    const { store, gateway, log, systemd } = this.#deps;
+    const { state, problem } = store.load(this.#clock());
+    if (problem) log.warn({ event: 'state-reset', problem });
+    this.#state = state;
+    this.dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
+    systemd.ready();
+    this.#loop = this.#run();
+  }
+
+  /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
+  async stop(): Promise<void> {
+    this.#shutdown.abort();
+    this.#deps.systemd.stopping();
+    await this.#loop;
+    if (this.#state) this.#deps.store.save(this.#state);
+  }
+
+  /** Operator commands (hold, release, drill), answered with the outcome or the refusal. */
+  command(input: Command): Outcome {
+    return this.dispatch(input);
+  }
+
+  dispatch(input: Input): Outcome {
+    const outcome = this.#step(this.state, input, this.#clock());
+    if (outcome.state !== this.#state) {
+      this.#state = outcome.state;
+      this.#deps.store.save(outcome.state);
+    }
+    for (const action of outcome.actions) this.#perform(action);
+    return outcome;
+  }
+
+  #perform(action: Action): void {
+    const { log, notifier } = this.#deps;
+    switch (action.type) {
+      case 'log':
+        log[action.level]({ event: action.event, ...action.fields });
+        break;
+      case 'notify':
+        void notifier.send({ event: action.event, message: action.message, role: this.state.role });
+        break;
+      case 'promote':
+        void this.#promote(action);
+        break;
+      case 'demote':
+        void this.#demote(action);
+        break;
+    }
+  }
+
+  async #run(): Promise<void> {
+    const intervalMs = this.#deps.config.checkIntervalSeconds * 1000;
+    let next = performance.now();
+    while (!this.#shutdown.signal.aborted) {
+      await this.#probeOnce();
+      this.#deps.systemd.watchdog(performance.now());
+      // A fixed rate, not a fixed pause: a slow probe does not stretch the interval.
+      next = Math.max(next + intervalMs, performance.now());
+      try {
+        await sleep(next - performance.now(), undefined, { signal: this.#shutdown.signal });
+      } catch {
+        return; // aborted: shutting down
+      }
+    }
+  }
+
+  async #probeOnce(): Promise<void> {
+    const result = await this.#deps.probe();
+    this.#lastProbe = result;
+    // The local gateway is checked only while it should be serving.
+    const gatewayRunning = this.state.role === 'active' ? await this.#deps.gateway.isRunning() : undefined;
+    if (this.#shutdown.signal.aborted) return;
+    if (result.health !== 'up') {
+      this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
+    }
+    this.dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
+  }
+
+  async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
+    const { gateway, workspace, log, config } = this.#deps;
+    const started = performance.now();
+    const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
+    if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
+    try {
+      log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
+      await gateway.start();
+      await waitReady(
+        config.gateway.readyUrl,
+        config.gateway.startTimeoutSeconds,
+        () => gateway.isRunning(),
+        this.#shutdown.signal,
+      );
+      if (this.#shutdown.signal.aborted) return;
+      log.info({ event: 'gateway-ready', seconds: elapsed() });
+      this.dispatch({ type: 'promoted' });
+    } catch (err) {
+      // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
+      if (this.#shutdown.signal.aborted) return;
+      // Leave nothing half-started behind before the retry.
+      await gateway
+        .stop()
+        .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
+      this.dispatch({ type: 'promote-failed', error: (err as Error).message });
+    }
+  }
+
+  async #demote(_action: Extract<Action, { type: 'demote' }>): Promise<void> {
+    const { gateway, workspace, log } = this.#deps;
+    try {
+      log.info({ event: 'gateway-stopping', gateway: gateway.describe() });
+      await gateway.stop();
+    } catch (err) {
+      if (!this.#shutdown.signal.aborted)
+        this.dispatch({ type: 'demote-failed', error: (err as Error).message });
+      return;
+    }
+    if (workspace) await this.#sync('push', () => workspace.pushBack());
+    if (!this.#shutdown.signal.aborted) this.dispatch({ type: 'demoted' });
+  }
+
+  /** A workspace sync never blocks a failover: failures are logged and notified, then we go on. */
+  async #sync(what: 'pull' | 'push', run: () => Promise<{ head: string; pushedTo?: string }>): Promise<void> {
+    const { log, notifier } = this.#deps;
+    const started = performance.now();
+    try {
+      const result = await run();
+      log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
+      if (result.pushedTo?.startsWith('failover/')) {
+        // The primary moved on meanwhile: a person has to merge what the standby wrote.
+        const message = `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`;
+        void notifier.send({ event: 'sync-diverged', message, role: this.state.role });
+      }
+    } catch (err) {
+      const message = `workspace ${what} failed: ${(err as Error).message}`;
+      log.error({ event: 'sync-failed', what, error: (err as Error).message });
+      void notifier.send({ event: 'sync-failed', message, role: this.state.role });
+    }
+  }
+}

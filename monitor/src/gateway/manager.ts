@@ -1,0 +1,95 @@
+// What the daemon needs from the local gateway, whoever runs it (systemd in production, a detached
+// process in the lab), and the readiness wait that follows every start.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayConfig } from '../config.js';
+import { ProcessGatewayManager } from './process.js';
+import { SystemdGatewayManager } from './systemd.js';
+
+export interface GatewayManager {
+  /** Starts the gateway; resolves once it was launched (not yet ready). Idempotent: a running gateway is left as is. Throws with a clear message if it cannot be launched. */
+  start(): Promise<void>;
+  /** Stops it: graceful stop, forced kill at stopTimeoutSeconds; resolves when it is gone. Idempotent. */
+  stop(): Promise<void>;
+  isRunning(): Promise<boolean>;
+  /** Human-readable name for logs, e.g. "systemd unit openclaw.service" / "process openclaw pid 1234". */
+  describe(): string;
+}
+
+/** `runDir` holds the process manager's pid file and default log file (the state file's folder). */
+export function createGatewayManager(cfg: GatewayConfig, runDir: string): GatewayManager {
+  switch (cfg.manager) {
+    case 'systemd':
+      return new SystemdGatewayManager(cfg);
+    case 'process':
+      return new ProcessGatewayManager(cfg, runDir);
+  }
+}
+
+const POLL_INTERVAL_MS = 200;
+// Loopback answers in milliseconds; a gateway that takes longer is busy starting, so ask again.
+const REQUEST_TIMEOUT_MS = 2000;
+// The attempt that straddles the deadline still gets a fair chance instead of timing out at once.
+const MIN_REQUEST_TIMEOUT_MS = 100;
+const MAX_BODY_CHARS = 200;
+
+/** One GET on a fresh connection; never rejects: a failure is described in `answer`. */
+function getOnce(
+  url: URL,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<{ status: number; answer: string }> {
+  return new Promise((resolve) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+    // agent: false, so a half-dead keep-alive socket from an earlier attempt can never be reused.
+    const request = client.get(url, { agent: false, signal }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (body.length < MAX_BODY_CHARS) body += chunk;
+      });
+      const status = response.statusCode ?? 0;
+      const answer = () => `HTTP ${status} ${body.slice(0, MAX_BODY_CHARS).trim()}`.trim();
+      response.on('error', () => resolve({ status, answer: answer() }));
+      response.on('end', () => resolve({ status, answer: answer() }));
+    });
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      const reason =
+        err.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (err.code ?? err.message);
+      resolve({ status: 0, answer: reason });
+    });
+  });
+}
+
+/** Polls readyUrl (GET, fresh connection each time, short per-request timeout) until HTTP 200; rejects on the deadline with the last answer/error, and early if isRunning() turns false. */
+export async function waitReady(
+  url: string,
+  timeoutSeconds: number,
+  isRunning: () => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<{ seconds: number }> {
+  const target = new URL(url);
+  const started = performance.now();
+  const deadline = started + timeoutSeconds * 1000;
+  let last = 'no answer yet';
+  for (;;) {
+    signal?.throwIfAborted();
+    if (!(await isRunning())) {
+      throw new Error(`gateway stopped running while waiting for ${url} to be ready (last answer: ${last})`);
+    }
+    const remaining = deadline - performance.now();
+    const requestTimeoutMs = Math.ceil(
+      Math.max(MIN_REQUEST_TIMEOUT_MS, Math.min(REQUEST_TIMEOUT_MS, remaining)),
+    );
+    const { status, answer } = await getOnce(target, requestTimeoutMs, signal);
+    signal?.throwIfAborted();
+    if (status === 200) return { seconds: (performance.now() - started) / 1000 };
+    last = answer;
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error(`${url} not ready after ${timeoutSeconds} s (last answer: ${last})`);
+    await sleep(Math.min(POLL_INTERVAL_MS, left), undefined, { signal });
+  }
+}

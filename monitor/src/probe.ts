@@ -1,0 +1,110 @@
+// Probes the primary gateway's readiness endpoint. Only /readyz: OpenClaw answers any unknown path
+// (e.g. /status) with 200 HTML, so a 200 alone proves nothing; the JSON body is what counts.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { ConfigError, type MonitorConfig } from './config.js';
+import type { Health } from './core/model.js';
+
+export interface ProbeResult {
+  health: Health;
+  /** Channels the primary reports as failing (only when degraded). */
+  failing: string[];
+  /** Why: the HTTP status or the connection error, for logs and status. */
+  detail: string;
+  latencyMs: number;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+// A fresh connection per probe (agent: false): a pooled keep-alive socket to a dead or frozen host
+// would tell us less than a new connect does.
+function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(
+      url,
+      { headers, agent: false, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < MAX_BODY_BYTES) body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function parseJson(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps an answer to a health: 200 {ready:true} is up, 503 {ready:false} degraded, anything else down. */
+export function classify(answer: Answer): Pick<ProbeResult, 'health' | 'failing' | 'detail'> {
+  const json = parseJson(answer.body);
+  if (answer.status === 200 && json?.ready === true) return { health: 'up', failing: [], detail: 'ready' };
+  if (answer.status === 503 && json?.ready === false) {
+    const failing = Array.isArray(json.failing) ? json.failing.filter((f) => typeof f === 'string') : [];
+    return {
+      health: 'degraded',
+      failing,
+      detail: `not ready${failing.length ? `: ${failing.join(', ')}` : ''}`,
+    };
+  }
+  const what = json ? 'unexpected JSON' : 'a body that is not OpenClaw readiness JSON';
+  return { health: 'down', failing: [], detail: `HTTP ${answer.status} with ${what}` };
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  return e.code ? `${e.code} ${e.message}` : String(e.message ?? err);
+}
+
+function readToken(file: string): string {
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+    throw new Error('the file is empty');
+  } catch (err) {
+    throw new ConfigError(`primary.tokenFile: cannot read a token from ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the probe; reads the bearer token once (a new token comes with a monitor restart). */
+export function createProbe(primary: MonitorConfig['primary']): () => Promise<ProbeResult> {
+  const url = new URL('readyz', primary.url.endsWith('/') ? primary.url : `${primary.url}/`);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (primary.tokenFile) headers.authorization = `Bearer ${readToken(primary.tokenFile)}`;
+  const timeoutMs = primary.timeoutSeconds * 1000;
+
+  return async () => {
+    const started = performance.now();
+    try {
+      const answer = await get(url, headers, timeoutMs);
+      return { ...classify(answer), latencyMs: performance.now() - started };
+    } catch (err) {
+      return {
+        health: 'down',
+        failing: [],
+        detail: describeError(err, timeoutMs),
+        latencyMs: performance.now() - started,
+      };
+    }
+  };
+}

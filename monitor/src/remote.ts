@@ -1,0 +1,103 @@
+// The operator verbs: small HTTP clients of a running monitor's loopback status endpoint.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Status } from './status.js';
+
+async function call(
+  listen: string,
+  method: 'GET' | 'POST',
+  path: string,
+): Promise<{ code: number; body: unknown }> {
+  const url = `http://${listen}${path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { method, signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    const cause = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
+    throw new Error(`the monitor is not reachable at ${listen} (${cause}); is openclaw-failover running?`);
+  }
+  return { code: res.status, body: await res.json() };
+}
+
+const ago = (iso: string | undefined) => {
+  if (!iso) return '';
+  const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  return s < 120
+    ? `${s.toFixed(0)}s ago`
+    : s < 7200
+      ? `${(s / 60).toFixed(0)}m ago`
+      : `${(s / 3600).toFixed(1)}h ago`;
+};
+
+export function formatStatus(s: Status): string {
+  const p = s.primary;
+  const c = s.counters;
+  const lines = [
+    `role        ${s.role} since ${s.since} (${ago(s.since)}): ${s.reason}`,
+    `primary     ${p.health}${p.failing.length ? ` (failing: ${p.failing.join(', ')})` : ''} at ${p.url}, last probe: ${p.lastDetail ?? 'none yet'}`,
+    `counts      ${p.consecutiveFailures} failing / ${p.consecutiveSuccesses} healthy probes in a row (promote at ${s.policy.failThreshold}, demote at ${s.policy.recoverThreshold})`,
+  ];
+  if (s.activeSince)
+    lines.push(`active      since ${s.activeSince}; demotion allowed after ${s.holdDownUntil}`);
+  if (s.retryAt) lines.push(`retry       attempt ${s.attempts + 1} at ${s.retryAt}`);
+  if (s.lastDrill) {
+    const d = s.lastDrill;
+    const timings = `ready after ${d.readyAfterSeconds?.toFixed(1) ?? '-'}s, done after ${d.finishedAfterSeconds?.toFixed(1) ?? '-'}s`;
+    lines.push(
+      `last drill  ${d.ok ? 'ok' : `FAILED (${d.error ?? 'interrupted'})`} at ${d.startedAt}: ${timings}`,
+    );
+  }
+  lines.push(
+    `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}`,
+  );
+  return lines.join('\n');
+}
+
+export async function showStatus(listen: string, json: boolean): Promise<number> {
+  const { body } = await call(listen, 'GET', '/status');
+  console.log(json ? JSON.stringify(body, null, 2) : formatStatus(body as Status));
+  return 0;
+}
+
+export async function sendCommand(listen: string, verb: 'hold' | 'release'): Promise<number> {
+  const { code, body } = await call(listen, 'POST', `/${verb}`);
+  const answer = body as { ok: boolean; role: string; error?: string };
+  console.log(answer.ok ? `${verb}: role is now ${answer.role}` : `${verb} refused: ${answer.error}`);
+  return code === 200 ? 0 : 1;
+}
+
+/** Starts a drill and follows it until the standby is back in standby, printing each role change. */
+export async function runDrill(listen: string, seconds: number): Promise<number> {
+  const requested = Date.now();
+  const { code, body } = await call(listen, 'POST', `/drill?seconds=${seconds}`);
+  if (code !== 200) {
+    console.error(`drill refused: ${(body as { error: string }).error}`);
+    return 1;
+  }
+  console.log(`drill: promoting the standby for ${seconds}s`);
+  // Generous: the gateway's start and stop deadlines bound the real duration.
+  const deadline = requested + (seconds + 900) * 1000;
+  let lastRole = 'promoting';
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const status = (await call(listen, 'GET', '/status')).body as Status;
+    if (status.role !== lastRole) console.log(`drill: ${status.role} (${status.reason})`);
+    lastRole = status.role;
+    const report = status.lastDrill;
+    if (!status.drill && report && Date.parse(report.startedAt ?? '') >= requested - 1000) {
+      console.log(
+        [
+          '',
+          '| step | seconds from drill start |',
+          '|---|---|',
+          `| standby gateway ready | ${report.readyAfterSeconds?.toFixed(1) ?? 'never'} |`,
+          `| back in standby | ${report.finishedAfterSeconds?.toFixed(1) ?? '-'} |`,
+          '',
+          report.ok ? 'drill passed' : `drill FAILED: ${report.error}`,
+        ].join('\n'),
+      );
+      return report.ok ? 0 : 1;
+    }
+  }
+  console.error('drill: no result before the deadline; see `openclaw-failover status`');
+  return 1;
+}

@@ -1,0 +1,50 @@
+// The loopback control endpoint behind the CLI verbs: GET /status, GET /metrics, POST /hold,
+// POST /release, POST /drill?seconds=N. No authentication, so config only allows loopback.
+import http from 'node:http';
+import type { Outcome } from './core/model.js';
+import type { Command } from './daemon.js';
+
+export interface StatusSource {
+  status(): object;
+  metrics(): string;
+  command(input: Command): Outcome;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const at = listen.lastIndexOf(':');
+  return { host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) };
+}
+
+function reply(res: http.ServerResponse, code: number, body: unknown, type = 'application/json'): void {
+  const text = type === 'application/json' ? `${JSON.stringify(body, null, 2)}\n` : String(body);
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' }).end(text);
+}
+
+function toCommand(path: string, params: URLSearchParams): Command | undefined {
+  if (path === '/hold') return { type: 'hold' };
+  if (path === '/release') return { type: 'release' };
+  if (path === '/drill') return { type: 'drill', seconds: Number(params.get('seconds') ?? 60) };
+  return undefined;
+}
+
+export async function startStatusServer(listen: string, source: StatusSource): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/status') return reply(res, 200, source.status());
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      return reply(res, 200, source.metrics(), 'text/plain; version=0.0.4');
+    }
+    const command = req.method === 'POST' ? toCommand(url.pathname, url.searchParams) : undefined;
+    if (!command) return reply(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
+    const outcome = source.command(command);
+    if (outcome.refused)
+      return reply(res, 409, { ok: false, error: outcome.refused, role: outcome.state.role });
+    return reply(res, 200, { ok: true, role: outcome.state.role });
+  });
+  const { host, port } = parseListen(listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
+}

@@ -1,0 +1,98 @@
+// What the monitor tells about itself: the JSON behind `openclaw-failover status` and the
+// Prometheus text behind /metrics. Pure functions of the state.
+import type { MonitorConfig } from './config.js';
+import type { Health, Role, State } from './core/model.js';
+import type { ProbeResult } from './probe.js';
+import { version } from './version.js';
+
+const ROLES: readonly Role[] = ['standby', 'promoting', 'active', 'demoting', 'held'];
+const HEALTHS: readonly Health[] = ['up', 'degraded', 'down'];
+
+const iso = (seconds: number | undefined) =>
+  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+
+export function statusOf(
+  state: State,
+  config: MonitorConfig,
+  lastProbe: ProbeResult | undefined,
+  host: string,
+) {
+  return {
+    role: state.role,
+    since: iso(state.since),
+    reason: state.reason,
+    host,
+    version,
+    primary: {
+      url: config.primary.url,
+      health: state.primary.health,
+      failing: state.primary.failing,
+      since: iso(state.primary.since),
+      lastDetail: lastProbe?.detail,
+      lastLatencyMs: lastProbe === undefined ? undefined : Math.round(lastProbe.latencyMs),
+      consecutiveFailures: state.failures,
+      consecutiveSuccesses: state.successes,
+    },
+    policy: {
+      checkIntervalSeconds: config.checkIntervalSeconds,
+      failThreshold: config.failThreshold,
+      recoverThreshold: config.recoverThreshold,
+      minActiveSeconds: config.minActiveSeconds,
+      flapWindowSeconds: config.flapWindowSeconds,
+      promoteOn: config.promoteOn,
+    },
+    activeSince: iso(state.activeSince),
+    holdDownUntil: iso(state.holdDownUntil),
+    retryAt: iso(state.retryAt),
+    attempts: state.attempts,
+    drill: state.drill && {
+      ...state.drill,
+      startedAt: iso(state.drill.startedAt),
+      until: iso(state.drill.until),
+    },
+    lastDrill: state.lastDrill && { ...state.lastDrill, startedAt: iso(state.lastDrill.startedAt) },
+    counters: state.counters,
+    transitions: state.transitions.map((t) => ({ ...t, at: iso(t.at) })),
+  };
+}
+
+export type Status = ReturnType<typeof statusOf>;
+
+export function metricsOf(state: State, lastProbe: ProbeResult | undefined): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
+    lines.push(`# HELP openclaw_failover_${name} ${help}`, `# TYPE openclaw_failover_${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`openclaw_failover_${name}${labels} ${value}`);
+  };
+  const c = state.counters;
+  metric(
+    'role',
+    'gauge',
+    'Current role (1 for the current one).',
+    ROLES.map((r) => [`{role="${r}"}`, +(r === state.role)]),
+  );
+  metric(
+    'primary_health',
+    'gauge',
+    'Last probed primary health (1 for the current one).',
+    HEALTHS.map((h) => [`{health="${h}"}`, +(h === state.primary.health)]),
+  );
+  metric('consecutive_failures', 'gauge', 'Consecutive failing probes of the primary.', [
+    ['', state.failures],
+  ]);
+  metric('probe_latency_seconds', 'gauge', 'Duration of the last probe.', [
+    ['', (lastProbe?.latencyMs ?? 0) / 1000],
+  ]);
+  metric(
+    'probes_total',
+    'counter',
+    'Probes of the primary by result.',
+    HEALTHS.map((h) => [`{result="${h}"}`, c.probes[h]]),
+  );
+  metric('promotions_total', 'counter', 'Automatic promotions.', [['', c.promotions]]);
+  metric('demotions_total', 'counter', 'Automatic demotions.', [['', c.demotions]]);
+  metric('start_failures_total', 'counter', 'Failed gateway starts.', [['', c.startFailures]]);
+  metric('stop_failures_total', 'counter', 'Failed gateway stops.', [['', c.stopFailures]]);
+  metric('drills_total', 'counter', 'Drills started.', [['', c.drills]]);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BootstrapInput,
+  renderBootstrapScript,
+  renderCliWrapper,
+  renderDeployScript,
+  renderGatewayEnv,
+  shellQuote,
+} from '../../cloud-init/index.js';
+import { deployScriptInput, gatewayEnvInput, SECRETS, userDataInput } from './fixture.js';
+import { run, scratchDir, shellcheck } from './validators.js';
+
+const scratch = scratchDir('cloud-init-scripts');
+
+function bootstrapInput(channel: 'discord' | 'telegram'): BootstrapInput {
+  const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
+  return {
+    adminUser: admin.name,
+    sshAllowedFrom,
+    gatewayPort,
+    tailscale: { hostname: tailscale.hostname, tags: tailscale.tags },
+    node,
+    openclaw: { ...openclaw, channel },
+  };
+}
+const bootstrapFor = (channel: 'discord' | 'telegram') => renderBootstrapScript(bootstrapInput(channel));
+
+describe('shellQuote', () => {
+  const awkward = ['plain', '', 'two words', "it's", '$(touch /tmp/x)', '`id`', 'a\\b', '"q"', '*', 'ü \t!'];
+  it.each(awkward)('bash reads %j back unchanged', (value) => {
+    const result = run('bash', ['-c', `printf '%s' ${shellQuote(value)}`]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(value);
+  });
+
+  it('leaves plain words readable and rejects NUL', () => {
+    expect(shellQuote('/opt/node/bin/node')).toBe('/opt/node/bin/node');
+    expect(() => shellQuote('a\0b')).toThrow(/NUL/);
+  });
+});
+
+describe('shellcheck', () => {
+  const scripts: Record<string, string> = {
+    'bootstrap-discord.sh': bootstrapFor('discord'),
+    'bootstrap-telegram.sh': bootstrapFor('telegram'),
+    'deploy-full.sh': renderDeployScript(deployScriptInput),
+    'deploy-minimal.sh': renderDeployScript({ primaryToken: false }),
+    'openclaw-failover-cli.sh': renderCliWrapper(),
+  };
+  it.each(Object.keys(scripts))('%s is clean', (name) => {
+    const result = shellcheck(scratch.write(name, scripts[name] ?? ''));
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('the rendered scripts parse as bash (bash -n)', () => {
+    for (const [name, script] of Object.entries(scripts)) {
+      expect(run('bash', ['-n', scratch.write(name, script)]).status, name).toBe(0);
+    }
+  });
+});
+
+describe('bootstrap script', () => {
+  it('preinstalls the Discord plugin pinned to the OpenClaw version, and nothing for Telegram', () => {
+    expect(bootstrapFor('discord')).toContain('plugins install @openclaw/discord@2026.9.6 --pin');
+    expect(bootstrapFor('telegram')).not.toContain('plugins install');
+  });
+
+  it('verifies the Node tarball against the pinned checksum before unpacking it', () => {
+    const script = bootstrapFor('discord');
+    const check = script.indexOf(`${userDataInput.node.sha256}  `);
+    expect(check).toBeGreaterThan(0);
+    expect(script.indexOf('sha256sum --check')).toBeGreaterThan(check);
+    expect(script.indexOf('tar -xJf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
+  });
+
+  it('rejects values that do not fit their shape', () => {
+    const input = bootstrapInput('discord');
+    expect(() =>
+      renderBootstrapScript({ ...input, tailscale: { ...input.tailscale, tags: ['server'] } }),
+    ).toThrow(/tailscale tag/);
+    expect(() => renderBootstrapScript({ ...input, node: { ...input.node, sha256: 'abc' } })).toThrow(
+      /sha256/,
+    );
+    expect(() => renderBootstrapScript({ ...input, sshAllowedFrom: ['0.0.0.0/0; reboot'] })).toThrow(
+      /sshAllowedFrom/,
+    );
+  });
+});
+
+describe('deploy script', () => {
+  const script = renderDeployScript(deployScriptInput);
+
+  it('restarts the monitor and never stops or restarts the gateway', () => {
+    expect(script).toContain('systemctl restart openclaw-failover.service');
+    expect(script).not.toMatch(
+      /systemctl\s+(stop|restart|start|try-restart|reload-or-restart)\s+openclaw\.service/,
+    );
+  });
+
+  it('clones the workspace as the monitor user, once', () => {
+    expect(script).toMatch(/if \[\[ ! -d \/srv\/openclaw-workspace\/\.git \]\]/);
+    expect(script).toContain('runuser -u openclaw-failover');
+    expect(script).toContain('StrictHostKeyChecking=accept-new');
+    expect(script).toContain('--branch main -- git@github.com:example-org/agent-workspace.git');
+  });
+
+  it('carries no secret: the secrets arrive as staged files', () => {
+    for (const secret of Object.values(SECRETS)) expect(script).not.toContain(secret);
+  });
+});
+
+describe('gateway env file', () => {
+  it('bash reads every secret back unchanged (same double-quote escapes as systemd)', () => {
+    const file = scratch.write('gateway.env', renderGatewayEnv(gatewayEnvInput('discord')));
+    const result = run('bash', [
+      '-c',
+      'set -a; . "$1"; printf "%s\\n" "$DISCORD_BOT_TOKEN" "$OPENCLAW_GATEWAY_TOKEN" "$ANTHROPIC_API_KEY" "$OPENAI_API_KEY"',
+      'bash',
+      file,
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 4)).toEqual([
+      SECRETS.discordToken,
+      SECRETS.gatewayToken,
+      SECRETS.anthropicKey,
+      SECRETS.openaiKey,
+    ]);
+  });
+
+  it('rejects multi-line values and names the env file cannot carry', () => {
+    expect(() => renderGatewayEnv({ ...gatewayEnvInput('telegram'), gatewayToken: 'a\nb' })).toThrow(
+      /single line/,
+    );
+    expect(() =>
+      renderGatewayEnv({ ...gatewayEnvInput('telegram'), modelApiKeys: { 'bad-name': 'x' } }),
+    ).toThrow(/bad-name/);
+  });
+});

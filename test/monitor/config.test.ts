@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../monitor/src/config.js';
+import { runCli } from '../support/bundle.js';
+
+const valid = {
+  primary: { url: 'http://100.101.102.103:18789', tokenFile: '/etc/openclaw-failover/primary-token' },
+  gateway: { manager: 'systemd', unit: 'openclaw.service', readyUrl: 'http://127.0.0.1:18789/readyz' },
+  stateFile: '/var/lib/openclaw-failover/state.json',
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('monitor config', () => {
+  it('fills the documented defaults', () => {
+    const c = parseConfig(valid);
+    expect(c).toMatchObject({
+      checkIntervalSeconds: 5,
+      failThreshold: 3,
+      recoverThreshold: 3,
+      minActiveSeconds: 120,
+      promoteOn: 'down',
+      primary: { timeoutSeconds: 2 },
+      gateway: { startTimeoutSeconds: 180, stopTimeoutSeconds: 30 },
+      status: { listen: '127.0.0.1:18790' },
+      notify: [],
+    });
+  });
+
+  it('accepts the full example of DESIGN.md and a process gateway with fractional seconds', () => {
+    const c = parseConfig({
+      ...valid,
+      checkIntervalSeconds: 0.1,
+      promoteOn: 'unready',
+      gateway: {
+        manager: 'process',
+        command: ['node', 'gw.js'],
+        cwd: '/tmp',
+        env: { A: '1' },
+        readyUrl: 'http://127.0.0.1:1/readyz',
+      },
+      workspace: { path: '/home/openclaw/.openclaw/workspace', timeoutSeconds: 20, pushBack: true },
+      notify: [{ type: 'webhook', url: 'https://example.invalid/hook' }],
+    });
+    expect(c.gateway.manager).toBe('process');
+    expect(c.checkIntervalSeconds).toBe(0.1);
+  });
+
+  it.each([
+    [
+      'a missing key',
+      { primary: valid.primary, gateway: valid.gateway },
+      'stateFile: required key is missing',
+    ],
+    ['a missing nested key', { ...valid, primary: {} }, 'primary.url: required key is missing'],
+    ['a wrong type', { ...valid, failThreshold: '3' }, 'failThreshold: Invalid type'],
+    ['a fractional count', { ...valid, failThreshold: 2.5 }, 'failThreshold:'],
+    ['a negative duration', { ...valid, minActiveSeconds: -1 }, 'minActiveSeconds:'],
+    ['a zero interval', { ...valid, checkIntervalSeconds: 0 }, 'checkIntervalSeconds:'],
+    ['an unknown key', { ...valid, failTreshold: 3 }, 'failTreshold: unknown key'],
+    [
+      'an unknown nested key',
+      { ...valid, primary: { ...valid.primary, token: 'x' } },
+      'primary.token: unknown key',
+    ],
+    ['a bad enum', { ...valid, promoteOn: 'sometimes' }, 'promoteOn:'],
+    ['a bad URL', { ...valid, primary: { url: 'ftp://x' } }, 'primary.url:'],
+    ['a non-loopback status listener', { ...valid, status: { listen: '0.0.0.0:18790' } }, 'status.listen:'],
+    ['a bad manager', { ...valid, gateway: { manager: 'docker' } }, 'gateway.manager:'],
+  ])('rejects %s naming the key', (_what, raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+});
+
+describe('the bundle on bad config files', () => {
+  it('check-config accepts a valid file', async () => {
+    const r = await runCli(['check-config', file('ok.json', valid)]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('valid');
+  });
+
+  it.each([
+    [
+      'missing keys',
+      { primary: valid.primary },
+      /gateway: required key is missing.*stateFile: required key is missing/,
+    ],
+    ['a wrong type', { ...valid, recoverThreshold: 'three' }, /recoverThreshold: Invalid type/],
+    [
+      'a negative duration',
+      { ...valid, primary: { ...valid.primary, timeoutSeconds: -2 } },
+      /primary\.timeoutSeconds/,
+    ],
+    ['an unknown key', { ...valid, extra: true }, /extra: unknown key/],
+    ['broken JSON', '{"primary": ', /not valid JSON/],
+  ])('check-config and run exit 78 on %s, naming the key', async (_what, content, message) => {
+    const path = file(`bad-${_what.replace(/\W/g, '-')}.json`, content);
+    for (const args of [
+      ['check-config', path],
+      ['run', '--config', path],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(78);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('exits 78 when the config file does not exist, and 64 on a usage error', async () => {
+    expect((await runCli(['run', '--config', join(dir, 'nope.json')])).code).toBe(78);
+    expect((await runCli(['frobnicate'])).code).toBe(64);
+  });
+});

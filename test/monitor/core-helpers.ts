@@ -1,0 +1,144 @@
+// Shared helpers for the decision-core tests: policies, a tiny driver that feeds inputs through
+// step at a controlled clock, and compact signatures of the actions it returns.
+import type { Action, Health, Input, Outcome, Policy, Role, State } from '../../monitor/src/core/model.js';
+import { initialState } from '../../monitor/src/core/model.js';
+import { makeStep } from '../../monitor/src/core/step.js';
+
+/** The config file's defaults. */
+export const DEFAULTS: Policy = {
+  checkIntervalSeconds: 5,
+  failThreshold: 3,
+  recoverThreshold: 3,
+  minActiveSeconds: 120,
+  flapWindowSeconds: 3600,
+  promoteOn: 'down',
+};
+
+/** The seed's bash loop: every 10 s, 3 failures to start, the first success stops, no hold-down. */
+export const SEED: Policy = {
+  ...DEFAULTS,
+  checkIntervalSeconds: 10,
+  failThreshold: 3,
+  recoverThreshold: 1,
+  minActiveSeconds: 0,
+};
+
+export const T0 = 1000;
+
+/** One action as a short string: `promote`, `demote`, `notify:<event>`, `log:<event>`. */
+export function sig(a: Action): string {
+  if (a.type === 'notify') return `notify:${a.event}`;
+  if (a.type === 'log') return `log:${a.event}`;
+  return a.type;
+}
+
+export const sigs = (actions: Action[]) => actions.map(sig);
+/** The signatures without log actions: what the daemon really does. */
+export const effects = (actions: Action[]) => actions.filter((a) => a.type !== 'log').map(sig);
+
+export interface Entry {
+  at: number;
+  input: Input;
+  outcome: Outcome;
+}
+
+/**
+ * Drives the core like the daemon: `send` steps at the current clock, `probe` steps and then moves
+ * the clock one check interval on. With `autoAnswer`, promote/demote actions are answered at once
+ * with promoted/demoted, like a gateway that always starts and stops.
+ */
+export class Driver {
+  readonly step: (s: State, input: Input, now: number) => Outcome;
+  state: State;
+  now: number;
+  readonly history: Entry[] = [];
+  autoAnswer: boolean;
+
+  constructor(
+    readonly policy: Policy,
+    opts: { state?: State; now?: number; autoAnswer?: boolean } = {},
+  ) {
+    this.step = makeStep(policy);
+    this.now = opts.now ?? T0;
+    this.state = opts.state ?? initialState(this.now);
+    this.autoAnswer = opts.autoAnswer ?? false;
+  }
+
+  send(input: Input): Outcome {
+    const outcome = this.step(this.state, input, this.now);
+    this.history.push({ at: this.now, input, outcome });
+    this.state = outcome.state;
+    if (this.autoAnswer) {
+      for (const a of outcome.actions) {
+        if (a.type === 'promote') this.send({ type: 'promoted' });
+        if (a.type === 'demote') this.send({ type: 'demoted' });
+      }
+    }
+    return outcome;
+  }
+
+  probe(health: Health, extra: { failing?: string[]; gatewayRunning?: boolean } = {}): Outcome {
+    const outcome = this.send({ type: 'probe', health, ...extra });
+    this.now += this.policy.checkIntervalSeconds;
+    return outcome;
+  }
+
+  /** Probes from a pattern: `u` up, `g` degraded, `d` down (spaces ignored). Returns the roles after each. */
+  probes(pattern: string, extra: { gatewayRunning?: boolean } = {}): Role[] {
+    const roles: Role[] = [];
+    for (const ch of pattern.replace(/\s+/g, '')) {
+      const health: Health = ch === 'u' ? 'up' : ch === 'g' ? 'degraded' : 'down';
+      if (!'ugd'.includes(ch)) throw new Error(`bad probe pattern character ${ch}`);
+      this.probe(health, health === 'degraded' ? { ...extra, failing: ['telegram'] } : extra);
+      roles.push(this.state.role);
+    }
+    return roles;
+  }
+
+  advance(seconds: number): this {
+    this.now += seconds;
+    return this;
+  }
+
+  /** All actions returned since history entry `from`. */
+  actionsSince(from: number): Action[] {
+    return this.history.slice(from).flatMap((e) => e.outcome.actions);
+  }
+
+  count(type: Action['type']): number {
+    return this.actionsSince(0).filter((a) => a.type === type).length;
+  }
+}
+
+/** A driver already `active` after a real failover (3 down probes, promoted) under `policy`. */
+export function activeDriver(policy: Policy = DEFAULTS): Driver {
+  const d = new Driver(policy);
+  d.probes('d'.repeat(policy.failThreshold));
+  d.send({ type: 'promoted' });
+  if (d.state.role !== 'active') throw new Error(`expected active, got ${d.state.role}`);
+  return d;
+}
+
+/** A driver `promoting` after a real failover, with the start in flight. */
+export function promotingDriver(policy: Policy = DEFAULTS): Driver {
+  const d = new Driver(policy);
+  d.probes('d'.repeat(policy.failThreshold));
+  if (d.state.role !== 'promoting') throw new Error(`expected promoting, got ${d.state.role}`);
+  return d;
+}
+
+/** A standby with a known-healthy primary, ready for a drill. */
+export function healthyStandby(policy: Policy = DEFAULTS): Driver {
+  const d = new Driver(policy);
+  d.probes('u');
+  return d;
+}
+
+/** A small deterministic PRNG (a 32-bit linear congruential generator), for property-style tests. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 2 ** 32;
+  };
+}
