@@ -1,10 +1,9 @@
 // Probes the primary gateway's readiness endpoint. Only /readyz: OpenClaw answers any unknown path
 // (e.g. /status) with 200 HTML, so a 200 alone proves nothing; the JSON body is what counts.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Health } from './core/model.js';
+import { type Answer, describeGetError, httpGet } from './http-get.js';
 
 export interface ProbeResult {
   health: Health;
@@ -13,36 +12,6 @@ export interface ProbeResult {
   /** Why: the HTTP status or the connection error, for logs and status. */
   detail: string;
   latencyMs: number;
-}
-
-const MAX_BODY_BYTES = 64 * 1024;
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-// A fresh connection per probe (agent: false): a pooled keep-alive socket to a dead or frozen host
-// would tell us less than a new connect does.
-function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(
-      url,
-      { headers, agent: false, signal: AbortSignal.timeout(timeoutMs) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (body.length < MAX_BODY_BYTES) body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 function parseJson(body: string): Record<string, unknown> | undefined {
@@ -70,12 +39,6 @@ export function classify(answer: Answer): Pick<ProbeResult, 'health' | 'failing'
   return { health: 'down', failing: [], detail: `HTTP ${answer.status} with ${what}` };
 }
 
-function describeError(err: unknown, timeoutMs: number): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
-  return e.code ? `${e.code} ${e.message}` : String(e.message ?? err);
-}
-
 function readToken(file: string): string {
   try {
     const token = readFileSync(file, 'utf8').trim();
@@ -96,13 +59,13 @@ export function createProbe(primary: MonitorConfig['primary']): () => Promise<Pr
   return async () => {
     const started = performance.now();
     try {
-      const answer = await get(url, headers, timeoutMs);
+      const answer = await httpGet(url, { headers, timeoutMs });
       return { ...classify(answer), latencyMs: performance.now() - started };
     } catch (err) {
       return {
         health: 'down',
         failing: [],
-        detail: describeError(err, timeoutMs),
+        detail: describeGetError(err, timeoutMs),
         latencyMs: performance.now() - started,
       };
     }

@@ -1,9 +1,8 @@
 // What the daemon needs from the local gateway, whoever runs it (systemd in production, a detached
 // process in the lab), and the readiness wait that follows every start.
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config.js';
+import { describeGetError, httpGet } from '../http-get.js';
 import { ProcessGatewayManager } from './process.js';
 import { SystemdGatewayManager } from './systemd.js';
 
@@ -32,36 +31,19 @@ const POLL_INTERVAL_MS = 200;
 const REQUEST_TIMEOUT_MS = 2000;
 // The attempt that straddles the deadline still gets a fair chance instead of timing out at once.
 const MIN_REQUEST_TIMEOUT_MS = 100;
-const MAX_BODY_CHARS = 200;
 
-/** One GET on a fresh connection; never rejects: a failure is described in `answer`. */
-function getOnce(
+/** One readiness request, never rejecting: a failure is described in `answer`. */
+async function askReady(
   url: URL,
   timeoutMs: number,
-  cancel?: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<{ status: number; answer: string }> {
-  return new Promise((resolve) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
-    // agent: false, so a half-dead keep-alive socket from an earlier attempt can never be reused.
-    const request = client.get(url, { agent: false, signal }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (body.length < MAX_BODY_CHARS) body += chunk;
-      });
-      const status = response.statusCode ?? 0;
-      const answer = () => `HTTP ${status} ${body.slice(0, MAX_BODY_CHARS).trim()}`.trim();
-      response.on('error', () => resolve({ status, answer: answer() }));
-      response.on('end', () => resolve({ status, answer: answer() }));
-    });
-    request.on('error', (err: NodeJS.ErrnoException) => {
-      const reason =
-        err.name === 'AbortError' ? `no answer within ${timeoutMs} ms` : (err.code ?? err.message);
-      resolve({ status: 0, answer: reason });
-    });
-  });
+  try {
+    const { status, body } = await httpGet(url, { timeoutMs, signal, maxBodyChars: 200 });
+    return { status, answer: `HTTP ${status} ${body.trim()}`.trim() };
+  } catch (err) {
+    return { status: 0, answer: describeGetError(err, timeoutMs) };
+  }
 }
 
 /** Polls readyUrl (GET, fresh connection each time, short per-request timeout) until HTTP 200; rejects on the deadline with the last answer/error, and early if isRunning() turns false. */
@@ -84,7 +66,7 @@ export async function waitReady(
     const requestTimeoutMs = Math.ceil(
       Math.max(MIN_REQUEST_TIMEOUT_MS, Math.min(REQUEST_TIMEOUT_MS, remaining)),
     );
-    const { status, answer } = await getOnce(target, requestTimeoutMs, signal);
+    const { status, answer } = await askReady(target, requestTimeoutMs, signal);
     signal?.throwIfAborted();
     if (status === 200) return { seconds: (performance.now() - started) / 1000 };
     last = answer;

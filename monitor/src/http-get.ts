@@ -1,0 +1,45 @@
+// One HTTP GET on a fresh connection (agent: false): a pooled keep-alive socket to a dead, frozen
+// or restarting host would tell less than a new connect does. Bounded in time and body size.
+import http from 'node:http';
+import https from 'node:https';
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+export interface GetOptions {
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  /** Cancels the request early (shutdown). */
+  signal?: AbortSignal;
+  maxBodyChars?: number;
+}
+
+/** Rejects with the connection error, or with a TimeoutError/AbortError. */
+export function httpGet(url: URL, options: GetOptions): Promise<Answer> {
+  const { timeoutMs, headers, maxBodyChars = 64 * 1024 } = options;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, { headers, agent: false, signal }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < maxBodyChars) body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.slice(0, maxBodyChars) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A short reason for a failed request, for logs. */
+export function describeGetError(err: unknown, timeoutMs: number): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  return e.code ? `${e.code} ${e.message}` : String(e.message ?? err);
+}
