@@ -155,17 +155,18 @@ WantedBy=multi-user.target
 }
 
 /**
- * Polkit lets the monitor user start, stop and restart the gateway unit, and nothing else.
- * `systemctl is-active` needs no authorization.
+ * Polkit lets the monitor user start, stop and kill the gateway unit, and nothing else: kill is
+ * the monitor's escalation when a stop overruns its deadline. `systemctl is-active` needs no
+ * authorization.
  */
 export function renderPolkitRule(): string {
-  return `// ${MONITOR_USER} may start, stop and restart ${GATEWAY_UNIT_NAME} and no other unit.
+  return `// ${MONITOR_USER} may start, stop and kill ${GATEWAY_UNIT_NAME} and no other unit.
 polkit.addRule(function (action, subject) {
   if (action.id === "org.freedesktop.systemd1.manage-units" &&
       subject.user === "${MONITOR_USER}" &&
       action.lookup("unit") === "${GATEWAY_UNIT_NAME}") {
     var verb = action.lookup("verb");
-    if (verb === "start" || verb === "stop" || verb === "restart") {
+    if (verb === "start" || verb === "stop" || verb === "kill") {
       return polkit.Result.YES;
     }
   }

@@ -117,14 +117,15 @@ describe('polkit rule', () => {
       { user },
     );
 
-  it('lets the monitor user start, stop and restart the gateway unit', () => {
-    for (const verb of ['start', 'stop', 'restart'])
+  it('lets the monitor user start, stop and kill the gateway unit (kill: a stop past its deadline)', () => {
+    for (const verb of ['start', 'stop', 'kill'])
       expect(decide(MONITOR_USER, GATEWAY_UNIT_NAME, verb)).toBe('yes');
   });
 
   it('grants nothing else: other units, other users, other verbs', () => {
     expect(decide(MONITOR_USER, 'ssh.service', 'stop')).toBe('not-handled');
-    expect(decide(MONITOR_USER, GATEWAY_UNIT_NAME, 'kill')).toBe('not-handled');
+    expect(decide(MONITOR_USER, GATEWAY_UNIT_NAME, 'restart')).toBe('not-handled');
+    expect(decide(MONITOR_USER, GATEWAY_UNIT_NAME, 'reload')).toBe('not-handled');
     expect(decide('openclaw', GATEWAY_UNIT_NAME, 'start')).toBe('not-handled');
   });
 });
