@@ -1,0 +1,118 @@
+// Pushes the mutable half of the standby over SSH after cloud-init has finished: the monitor
+// bundle, the staged files and the deploy script. Each push re-runs only when what it carries
+// changes (content hashes in `triggers`), and never replaces the droplet.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as command from '@pulumi/command';
+import * as pulumi from '@pulumi/pulumi';
+import { STAGED_FILES, STAGING_DIR, shellQuote } from '../cloud-init/index.js';
+import { ADMIN_USER } from './droplet-settings.js';
+
+/** Built by `npm run build`; Pulumi does not run build scripts, so it must exist beforehand. */
+export const MONITOR_BUNDLE = fileURLToPath(
+  new URL('../monitor/dist/openclaw-failover.mjs', import.meta.url),
+);
+
+// `--wait` exits 2 for "done with recoverable errors" (e.g. a deprecated key): the deploy script
+// still checks the bootstrap's own completion marker before it installs anything.
+const WAIT_FOR_CLOUD_INIT = 'cloud-init status --wait --long || [ $? -eq 2 ]';
+
+// Runs when this resource is deleted. On `pulumi destroy` that is before the droplet goes, as this
+// resource depends on it; a droplet replacement replaces it too (the droplet id is a trigger).
+const LEAVE_TAILNET = 'sudo tailscale logout';
+
+export interface StandbyDeploymentArgs {
+  /** Public address of the droplet; SSH reaches it from where `pulumi up` runs. */
+  host: pulumi.Input<string>;
+  /** The droplet's id: a new droplet gets everything pushed again. */
+  dropletId: pulumi.Input<string>;
+  /** Private key of the admin user; undefined uses the local ssh-agent (SSH_AUTH_SOCK). */
+  privateKey: pulumi.Input<string> | undefined;
+  /** Staged file name → content (secret), see pushed-files.ts. */
+  files: pulumi.Output<Record<string, string>>;
+  /** The root script that installs the staged files and restarts the monitor. */
+  deployScript: string;
+}
+
+/**
+ * The script fed to `bash -s` on the droplet: it writes each staged file from base64 (so no
+ * content is ever parsed by the shell) and then runs the deploy script as root. Secrets travel
+ * only on stdin, never in a command line.
+ */
+export function renderPushScript(files: Record<string, string>, deployScript: string): string {
+  const encode = (content: string) =>
+    Buffer.from(content)
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\n');
+  const writes = Object.entries(files)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([name, content]) =>
+        `base64 -d > ${shellQuote(`${STAGING_DIR}/${name}`)} <<'STAGED'\n${encode(content)}\nSTAGED`,
+    );
+  return `set -euo pipefail
+umask 077
+${writes.join('\n')}
+deploy=$(mktemp)
+trap 'rm -f "$deploy"' EXIT
+base64 -d > "$deploy" <<'STAGED'
+${encode(deployScript)}
+STAGED
+# stdin is this script: the deploy script must not read the rest of it.
+sudo bash "$deploy" </dev/null
+`;
+}
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+export class StandbyDeployment extends pulumi.ComponentResource {
+  constructor(name: string, args: StandbyDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('failover-gateway:index:StandbyDeployment', name, {}, opts);
+
+    if (!existsSync(MONITOR_BUNDLE)) {
+      throw new pulumi.RunError(`${MONITOR_BUNDLE} is missing: run \`npm run build\` before \`pulumi up\``);
+    }
+    const bundleHash = sha256(readFileSync(MONITOR_BUNDLE));
+
+    const connection: command.types.input.remote.ConnectionArgs = {
+      host: args.host,
+      user: ADMIN_USER,
+      ...(args.privateKey === undefined ? {} : { privateKey: args.privateKey }),
+      // A new droplet refuses logins until cloud-init has created the admin user.
+      dialErrorLimit: 40,
+      perDialTimeout: 15,
+    };
+
+    const bootstrap = new command.remote.Command(
+      `${name}-bootstrap`,
+      { connection, create: WAIT_FOR_CLOUD_INIT, delete: LEAVE_TAILNET, triggers: [args.dropletId] },
+      { parent: this },
+    );
+
+    const pushScript = args.files.apply((files) => renderPushScript(files, args.deployScript));
+    // Derived from the secret files, so Pulumi keeps it secret too.
+    const pushed = pushScript.apply((script) => sha256(`${script}\n${bundleHash}`));
+
+    // The deploy script installs and then deletes every staged file, the bundle included, so the
+    // bundle is staged again whenever anything is pushed.
+    const bundle = new command.remote.CopyToRemote(
+      `${name}-monitor-bundle`,
+      {
+        connection,
+        source: new pulumi.asset.FileAsset(MONITOR_BUNDLE),
+        remotePath: `${STAGING_DIR}/${STAGED_FILES.monitorBundle}`,
+        triggers: [args.dropletId, pushed],
+      },
+      { parent: this, dependsOn: [bootstrap] },
+    );
+
+    new command.remote.Command(
+      `${name}-push`,
+      { connection, create: 'bash -s', stdin: pushScript, triggers: [args.dropletId, pushed] },
+      { parent: this, dependsOn: [bundle] },
+    );
+
+    this.registerOutputs({});
+  }
+}

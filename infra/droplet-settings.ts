@@ -1,0 +1,33 @@
+// Fixed facts about the standby droplet that both its bootstrap (user-data) and the pushed
+// config must agree on. Not stack config: changing one is a code change, reviewed with both sides.
+
+/** The only SSH login (keys only, passwordless sudo); people and the deploy step use it. */
+export const ADMIN_USER = 'failover-admin';
+
+/** The standby gateway's port on its tailnet address and on loopback (OpenClaw's default). */
+export const STANDBY_GATEWAY_PORT = 18789;
+
+/**
+ * SIGTERM-to-SIGKILL deadline of the standby gateway, also the monitor's stop timeout. OpenClaw
+ * can take minutes to exit while a channel is unreachable; a demotion should not hang that long,
+ * and killing it loses nothing: the workspace is committed after the gateway has stopped.
+ */
+export const GATEWAY_STOP_TIMEOUT_SECONDS = 60;
+
+/** Cold start is 7–11 s on 2 vCPU; the first start after boot also warms the disk cache. */
+export const GATEWAY_START_TIMEOUT_SECONDS = 180;
+
+/** The monitor unit's WatchdogSec: a monitor whose event loop hangs this long is restarted. */
+export const MONITOR_WATCHDOG_SECONDS = 60;
+
+/** Bound of one probe of the primary's /readyz. */
+export const PRIMARY_PROBE_TIMEOUT_SECONDS = 2;
+
+/** Bound of the workspace `git pull` on promotion. */
+export const WORKSPACE_SYNC_TIMEOUT_SECONDS = 20;
+
+/** Loopback listener of the monitor's status endpoint (`openclaw-failover status` reads it). */
+export const MONITOR_STATUS_LISTEN = '127.0.0.1:18790';
+
+/** DigitalOcean tags of the droplet, for billing and for finding it in the control panel. */
+export const DROPLET_TAGS = ['failover-gateway', 'openclaw-standby'];

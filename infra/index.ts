@@ -1,0 +1,44 @@
+// The Pulumi program: reads the stack config, then wires the standby's parts together.
+import * as pulumi from '@pulumi/pulumi';
+import { dropletGeneration, standbyUserData } from './bootstrap.js';
+import { loadConfig } from './config.js';
+import { StandbyDeployment } from './deploy.js';
+import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
+import { pushedFiles } from './pushed-files.js';
+import { StandbyDroplet } from './standby.js';
+import { standbyAuthKey } from './tailnet.js';
+
+const config = loadConfig();
+const name = config.tailnet.hostname;
+
+const authKey = standbyAuthKey(`${name}-auth-key`, {
+  tags: config.tailnet.tags,
+  dropletGeneration: dropletGeneration(config),
+});
+
+const standby = new StandbyDroplet(name, {
+  region: config.digitalocean.region,
+  size: config.digitalocean.dropletSize,
+  image: config.digitalocean.image,
+  sshPublicKey: config.ssh.publicKey,
+  sshAllowedCidrs: config.ssh.allowedCidrs,
+  extraOutboundTcpPorts: config.workspace === undefined ? [] : [config.workspace.sshPort],
+  userData: standbyUserData(config, authKey.key),
+  tags: DROPLET_TAGS,
+  projectName: config.digitalocean.project,
+});
+
+const pushed = pushedFiles(config);
+new StandbyDeployment(`${name}-deploy`, {
+  host: standby.publicIp,
+  dropletId: standby.dropletId,
+  privateKey: config.ssh.privateKey,
+  files: pushed.files,
+  deployScript: pushed.deployScript,
+});
+
+export const dropletName = standby.dropletName;
+export const publicIp = standby.publicIp;
+export const tailnetHostname = name;
+export const sshCommand = pulumi.interpolate`ssh ${ADMIN_USER}@${standby.publicIp}`;
+export const statusCommand = 'openclaw-failover status';

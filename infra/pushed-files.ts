@@ -1,0 +1,115 @@
+// What the deploy step pushes to the droplet: the files it stages and the script that installs
+// them. Everything mutable lives here, so changing it never touches user-data or the droplet.
+import * as pulumi from '@pulumi/pulumi';
+import {
+  type DeployScriptInput,
+  DROPLET_PATHS,
+  type MonitorConfigInput,
+  renderDeployScript,
+  renderGatewayEnv,
+  renderMonitorConfig,
+  renderOpenclawConfig,
+  STAGED_FILES,
+  standbyGateway,
+} from '../cloud-init/index.js';
+import type { StandbyConfig } from './config.js';
+import {
+  GATEWAY_START_TIMEOUT_SECONDS,
+  GATEWAY_STOP_TIMEOUT_SECONDS,
+  MONITOR_STATUS_LISTEN,
+  PRIMARY_PROBE_TIMEOUT_SECONDS,
+  STANDBY_GATEWAY_PORT,
+  WORKSPACE_SYNC_TIMEOUT_SECONDS,
+} from './droplet-settings.js';
+
+export interface PushedFiles {
+  /** Staged file name → content, for every staged file except the monitor bundle. Secret. */
+  files: pulumi.Output<Record<string, string>>;
+  /** The root script that installs the staged files and restarts the monitor. No secret in it. */
+  deployScript: string;
+}
+
+function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefined): string {
+  const input: MonitorConfigInput = {
+    primary: {
+      url: config.primary.url,
+      ...(config.primary.gatewayToken === undefined ? {} : { tokenFile: DROPLET_PATHS.primaryTokenFile }),
+      timeoutSeconds: PRIMARY_PROBE_TIMEOUT_SECONDS,
+    },
+    checkIntervalSeconds: config.monitor.checkIntervalSeconds,
+    failThreshold: config.monitor.failThreshold,
+    recoverThreshold: config.monitor.recoverThreshold,
+    minActiveSeconds: config.monitor.minActiveSeconds,
+    promoteOn: config.monitor.promoteOn,
+    gateway: standbyGateway({
+      gatewayPort: STANDBY_GATEWAY_PORT,
+      startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,
+      stopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,
+    }),
+    ...(config.workspace === undefined
+      ? {}
+      : {
+          workspace: {
+            path: DROPLET_PATHS.workspace,
+            timeoutSeconds: WORKSPACE_SYNC_TIMEOUT_SECONDS,
+            pushBack: true,
+          },
+        }),
+    stateFile: DROPLET_PATHS.monitorStateFile,
+    statusListen: MONITOR_STATUS_LISTEN,
+    notifyWebhooks: notifyWebhookUrl === undefined ? [] : [notifyWebhookUrl],
+  };
+  return renderMonitorConfig(input);
+}
+
+function deployScriptInput(config: StandbyConfig): DeployScriptInput {
+  const host = config.tailnet.hostname;
+  return {
+    primaryToken: config.primary.gatewayToken !== undefined,
+    ...(config.workspace === undefined
+      ? {}
+      : {
+          workspace: {
+            gitUrl: config.workspace.repoUrl,
+            author: { name: `OpenClaw standby ${host}`, email: `${host}@failover-gateway.invalid` },
+          },
+        }),
+  };
+}
+
+export function pushedFiles(config: StandbyConfig): PushedFiles {
+  const unset = pulumi.output<string | undefined>(undefined);
+  const files = pulumi
+    .all([
+      config.channel.token,
+      config.standbyGatewayToken,
+      config.model.apiKeys,
+      config.monitor.notifyWebhookUrl ?? unset,
+      config.primary.gatewayToken ?? unset,
+      config.workspace?.deployKey ?? unset,
+    ])
+    .apply(([channelToken, gatewayToken, modelApiKeys, webhook, primaryToken, deployKey]) => {
+      const staged: Record<string, string> = {
+        [STAGED_FILES.openclawConfig]: renderOpenclawConfig({
+          channel: { kind: config.channel.kind, allowFrom: config.channel.allowFrom },
+          gatewayPort: STANDBY_GATEWAY_PORT,
+          workspacePath: DROPLET_PATHS.workspace,
+          model: { primary: config.model.primary, fallbacks: config.model.fallbacks },
+        }),
+        [STAGED_FILES.gatewayEnv]: renderGatewayEnv({
+          channel: config.channel.kind,
+          channelToken,
+          gatewayToken,
+          modelApiKeys,
+        }),
+        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook),
+      };
+      if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
+      if (deployKey !== undefined) {
+        // ssh refuses a private key file without its final newline.
+        staged[STAGED_FILES.workspaceDeployKey] = `${deployKey.trimEnd()}\n`;
+      }
+      return staged;
+    });
+  return { files: pulumi.secret(files), deployScript: renderDeployScript(deployScriptInput(config)) };
+}

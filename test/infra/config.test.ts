@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CONFIG_KEYS } from '../../infra/config.js';
+import { DECLARED_CONFIG, PROJECT, ProgramError, runProgram, SECRETS } from './program.js';
+
+const rootPackage = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  config: { openclawVersion: string; nodeVersion: string };
+};
+
+/** Runs the program with `config` and returns its error message; fails if it succeeds. */
+async function failureOf(config: Record<string, string | undefined>): Promise<string> {
+  const error = await runProgram(config).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(error instanceof Error)) throw new Error(`expected ${JSON.stringify(config)} to be rejected`);
+  return error.message;
+}
+
+describe('Pulumi.yaml', () => {
+  it('declares exactly the keys the program reads, each with a type and a description', () => {
+    expect(Object.keys(DECLARED_CONFIG).sort()).toEqual([...CONFIG_KEYS].sort());
+    for (const [key, declaration] of Object.entries(DECLARED_CONFIG)) {
+      expect(['string', 'integer', 'boolean', 'array'], key).toContain(declaration.type);
+      expect(declaration.description?.length ?? 0, key).toBeGreaterThan(20);
+    }
+  });
+
+  it('pins the OpenClaw and Node versions that package.json pins', () => {
+    expect(DECLARED_CONFIG.openclawVersion?.default).toBe(rootPackage.config.openclawVersion);
+    expect(DECLARED_CONFIG.nodeVersion?.default).toBe(rootPackage.config.nodeVersion);
+  });
+
+  it('marks every required secret secret, and gives no secret a plaintext value', () => {
+    for (const key of Object.keys(SECRETS)) {
+      const declaration = DECLARED_CONFIG[key];
+      if (declaration?.default === undefined) expect(declaration?.secret, key).toBe(true);
+      else expect(declaration.default, key).toBe('');
+    }
+  });
+});
+
+describe('Pulumi.dev.yaml', () => {
+  const stack = parse(readFileSync(new URL('../../Pulumi.dev.yaml', import.meta.url), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
+  const keys = Object.keys(stack.config).map((key) => key.replace(`${PROJECT}:`, ''));
+
+  it('sets every key that has no default', () => {
+    const required = Object.entries(DECLARED_CONFIG).filter(([, d]) => d.default === undefined);
+    expect(keys).toEqual(expect.arrayContaining(required.map(([key]) => key)));
+  });
+
+  it('runs once its secret placeholders are set', async () => {
+    const values = Object.fromEntries(
+      Object.entries(stack.config).map(([key, value]) => [
+        key.replace(`${PROJECT}:`, ''),
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    );
+    for (const key of Object.keys(SECRETS)) {
+      if (key in values) expect(values[key], key).toMatch(/pulumi config set --secret/);
+    }
+    const run = await runProgram({ ...values, ...SECRETS, nodeSha256: 'ab'.repeat(32) });
+    expect(run.resources.length).toBeGreaterThan(5);
+  });
+});
+
+describe('a bad stack config fails before any resource exists, naming the key', () => {
+  it.each([
+    ['a missing required key', { region: undefined }, `${PROJECT}:region is required`],
+    [
+      'a value of the wrong type',
+      { failThreshold: 'x' },
+      `${PROJECT}:failThreshold must be an integer ≥ 1, got "x"`,
+    ],
+    [
+      'a threshold below range',
+      { recoverThreshold: '0' },
+      `${PROJECT}:recoverThreshold must be an integer ≥ 1, got "0"`,
+    ],
+    ['a negative duration', { minActiveSeconds: '-5' }, `${PROJECT}:minActiveSeconds must be an integer ≥ 0`],
+    [
+      'a fractional interval',
+      { checkIntervalSeconds: '2.5' },
+      `${PROJECT}:checkIntervalSeconds must be an integer`,
+    ],
+    [
+      'a port out of range',
+      { primaryPort: '70000' },
+      `${PROJECT}:primaryPort must be an integer from 1 to 65535`,
+    ],
+    [
+      'an unknown channel',
+      { channel: 'slack' },
+      `${PROJECT}:channel must be "discord" or "telegram", got "slack"`,
+    ],
+    ['an unknown promote policy', { promoteOn: 'maybe' }, `${PROJECT}:promoteOn must be "down" or "unready"`],
+    [
+      'a CIDR with a bad prefix',
+      { sshAllowedCidrs: '["10.0.0.0/33"]' },
+      `${PROJECT}:sshAllowedCidrs must be`,
+    ],
+    [
+      'a bare address for a CIDR',
+      { sshAllowedCidrs: '["203.0.113.7"]' },
+      `${PROJECT}:sshAllowedCidrs must be`,
+    ],
+    ['no SSH source at all', { sshAllowedCidrs: '[]' }, `${PROJECT}:sshAllowedCidrs must be`],
+    ['a list that is not JSON', { channelAllowFrom: 'alice' }, `${PROJECT}:channelAllowFrom must be`],
+    ['a tag without tag:', { tailnetTags: '["openclaw"]' }, `${PROJECT}:tailnetTags must be`],
+    [
+      'a hostname with a dot',
+      { tailnetHostname: 'standby.example' },
+      `${PROJECT}:tailnetHostname must be a DNS label`,
+    ],
+    [
+      'a Node outside 24.x',
+      { nodeVersion: '22.12.0' },
+      `${PROJECT}:nodeVersion must be an exact Node.js 24 release`,
+    ],
+    [
+      'a version range',
+      { openclawVersion: '^2026.9.6' },
+      `${PROJECT}:openclawVersion must be an exact version`,
+    ],
+    ['a model without provider', { model: 'claude-opus' }, `${PROJECT}:model must be "provider/model"`],
+    [
+      'a truncated SHA-256',
+      { nodeSha256: 'abc123' },
+      `${PROJECT}:nodeSha256 must be the 64 hex digit SHA-256`,
+    ],
+    [
+      'a public key without its type',
+      { sshPublicKey: 'AAAAC3Nza' },
+      `${PROJECT}:sshPublicKey must be one OpenSSH`,
+    ],
+    [
+      'an HTTPS workspace URL',
+      { workspaceRepo: 'https://github.com/me/ws' },
+      `${PROJECT}:workspaceRepo must be`,
+    ],
+    [
+      'a workspace without deploy key',
+      { workspaceDeployKey: '' },
+      `${PROJECT}:workspaceDeployKey is required when`,
+    ],
+  ])('%s', async (_case, config, message) => {
+    expect(await failureOf(config)).toContain(message);
+  });
+
+  it('names every bad key at once', async () => {
+    const message = await failureOf({ failThreshold: '0', channel: 'irc', region: undefined });
+    expect(message).toContain(`${PROJECT}:failThreshold`);
+    expect(message).toContain(`${PROJECT}:channel`);
+    expect(message).toContain(`${PROJECT}:region`);
+  });
+
+  it('never echoes a bad secret value', async () => {
+    const message = await failureOf({
+      modelApiKeys: 'sk-ant-without-a-name',
+      standbyGatewayToken: 'short-secret',
+    });
+    expect(message).toContain(`${PROJECT}:modelApiKeys must be NAME=value entries`);
+    expect(message).toContain(`${PROJECT}:standbyGatewayToken must be`);
+    expect(message).not.toContain('sk-ant-without-a-name');
+    expect(message).not.toContain('short-secret');
+  });
+
+  it('registers no resource when the config is bad', async () => {
+    const error = await runProgram({ failThreshold: 'x' }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ProgramError);
+    expect((error as ProgramError).resources).toEqual([]);
+  });
+});

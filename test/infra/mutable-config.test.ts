@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../monitor/src/config.js';
+import { onlyResourceOfType, type ProgramRun, type RecordedResource, runProgram, TYPES } from './program.js';
+
+function pushCommand(run: ProgramRun): RecordedResource {
+  const push = run.resources.find((resource) => resource.name.endsWith('-push'));
+  if (push === undefined) throw new Error('no push command');
+  return push;
+}
+
+/** The staged files the push command writes, decoded from its stdin. */
+function stagedFiles(run: ProgramRun): Record<string, string> {
+  const stdin = String(pushCommand(run).inputs.stdin);
+  const files = [
+    ...stdin.matchAll(
+      /base64 -d > \/var\/lib\/failover-gateway\/staging\/(\S+) <<'STAGED'\n([\s\S]*?)\nSTAGED/g,
+    ),
+  ];
+  return Object.fromEntries(
+    files.map(([, name = '', body = '']) => [name, Buffer.from(body, 'base64').toString()]),
+  );
+}
+
+const userData = (run: ProgramRun) => onlyResourceOfType(run, TYPES.droplet).inputs.userData;
+const keyGeneration = (run: ProgramRun) =>
+  onlyResourceOfType(run, TYPES.tailnetKey).registration.replacementTrigger?.stringValue;
+
+describe('changing the monitor thresholds', () => {
+  it('leaves user-data byte-identical and changes only the pushed monitor config', async () => {
+    const before = await runProgram();
+    const after = await runProgram({
+      checkIntervalSeconds: '10',
+      failThreshold: '5',
+      recoverThreshold: '4',
+      minActiveSeconds: '300',
+      promoteOn: 'unready',
+    });
+
+    expect(userData(after)).toBe(userData(before));
+    expect(onlyResourceOfType(after, TYPES.droplet).inputs).toEqual(
+      onlyResourceOfType(before, TYPES.droplet).inputs,
+    );
+    expect(keyGeneration(after)).toBe(keyGeneration(before));
+
+    const [old, changed] = [stagedFiles(before), stagedFiles(after)];
+    expect(Object.keys(changed).sort()).toEqual(Object.keys(old).sort());
+    for (const name of Object.keys(old)) {
+      if (name === 'monitor.json') expect(changed[name]).not.toBe(old[name]);
+      else expect(changed[name], name).toBe(old[name]);
+    }
+    expect(parseConfig(JSON.parse(changed['monitor.json'] ?? ''))).toMatchObject({
+      checkIntervalSeconds: 10,
+      failThreshold: 5,
+      recoverThreshold: 4,
+      minActiveSeconds: 300,
+      promoteOn: 'unready',
+    });
+    // The content hash in the triggers re-runs the push, and only the push and the bundle copy.
+    expect(pushCommand(after).inputs.triggers).not.toEqual(pushCommand(before).inputs.triggers);
+    const bootstrap = (run: ProgramRun) => run.resources.find((r) => r.name.endsWith('-bootstrap'))?.inputs;
+    expect(bootstrap(after)).toEqual(bootstrap(before));
+  });
+
+  it('re-pushes nothing when nothing changed', async () => {
+    const [first, second] = [await runProgram(), await runProgram()];
+    expect(pushCommand(second).inputs.triggers).toEqual(pushCommand(first).inputs.triggers);
+    expect(pushCommand(second).inputs.stdin).toBe(pushCommand(first).inputs.stdin);
+  });
+});
+
+describe('the pushed monitor config', () => {
+  it('is valid for the monitor and points at the primary with its token file', async () => {
+    const run = await runProgram({ primaryAddress: 'fd7a:115c:a1e0::1', primaryPort: '18800' });
+    const monitor = parseConfig(JSON.parse(stagedFiles(run)['monitor.json'] ?? ''));
+    expect(monitor.primary).toEqual({
+      url: 'http://[fd7a:115c:a1e0::1]:18800',
+      tokenFile: '/etc/openclaw-failover/primary-token',
+      timeoutSeconds: 2,
+    });
+    expect(monitor.notify).toEqual([
+      { type: 'webhook', url: 'https://hooks.example.test/services/secret-path-3b9f', timeoutSeconds: 5 },
+    ]);
+    expect(stagedFiles(run)['primary-token']).toBe('primary-gateway-token-31d8\n');
+  });
+});
+
+describe('what replaces the droplet', () => {
+  it('mints a new single-use tailnet key together with a new droplet, not otherwise', async () => {
+    const base = await runProgram();
+    const newImage = await runProgram({ image: 'ubuntu-26-04-x64' });
+    const newVersion = await runProgram({ openclawVersion: '2026.10.1' });
+    const resized = await runProgram({ dropletSize: 's-2vcpu-4gb' });
+    expect(keyGeneration(newImage)).not.toBe(keyGeneration(base));
+    expect(keyGeneration(newVersion)).not.toBe(keyGeneration(base));
+    expect(keyGeneration(resized)).toBe(keyGeneration(base));
+  });
+});

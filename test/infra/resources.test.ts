@@ -1,0 +1,163 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_KEY_EXPIRY_SECONDS } from '../../infra/tailnet.js';
+import {
+  MOCK_AUTH_KEY,
+  MOCK_PUBLIC_IP,
+  onlyResourceOfType,
+  type ProgramRun,
+  runProgram,
+  STACK,
+  TYPES,
+} from './program.js';
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram();
+});
+
+describe('the standby droplet', () => {
+  it('is created from the stack config with monitoring, tags and the admin SSH key', () => {
+    const droplet = onlyResourceOfType(run, TYPES.droplet);
+    const sshKey = onlyResourceOfType(run, TYPES.sshKey);
+    expect(droplet.inputs).toMatchObject({
+      name: 'openclaw-standby',
+      region: 'fra1',
+      size: 's-1vcpu-2gb',
+      image: 'ubuntu-24-04-x64',
+      monitoring: true,
+      tags: ['failover-gateway', 'openclaw-standby'],
+      sshKeys: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
+    });
+    expect(sshKey.inputs.publicKey).toBe(STACK.sshPublicKey);
+  });
+
+  it('is deleted before its replacement is created, so two standbys never run at once', () => {
+    expect(onlyResourceOfType(run, TYPES.droplet).registration.deletebeforereplace).toBe(true);
+  });
+
+  it('boots with user-data carrying the minted tailnet key, as a secret', () => {
+    const droplet = onlyResourceOfType(run, TYPES.droplet);
+    expect(droplet.secretInputs.has('userData')).toBe(true);
+    expect(String(droplet.inputs.userData)).toMatch(/^#cloud-config\n/);
+    expect(String(droplet.inputs.userData)).toContain(MOCK_AUTH_KEY);
+  });
+
+  it('is assigned to the configured DigitalOcean project', () => {
+    const assignment = onlyResourceOfType(run, TYPES.projectResources);
+    expect(assignment.inputs).toEqual({ project: 'project-0001', resources: ['do:droplet:4242'] });
+  });
+
+  it('has its SSH key, firewall and project assignment inside the StandbyDroplet component', () => {
+    const component = onlyResourceOfType(run, TYPES.standbyDroplet);
+    const urn = `urn:pulumi:dev::failover-gateway::${TYPES.standbyDroplet}::${component.name}`;
+    for (const type of [TYPES.droplet, TYPES.sshKey, TYPES.firewall, TYPES.projectResources]) {
+      expect(onlyResourceOfType(run, type).registration.parent).toBe(urn);
+    }
+  });
+});
+
+describe('the cloud firewall', () => {
+  it('admits SSH from the configured CIDRs and nothing else inbound', () => {
+    const firewall = onlyResourceOfType(run, TYPES.firewall);
+    expect(firewall.inputs.dropletIds).toEqual([4242]);
+    expect(firewall.inputs.inboundRules).toEqual([
+      { protocol: 'tcp', portRange: '22', sourceAddresses: ['203.0.113.7/32', '2001:db8:1::/48'] },
+    ]);
+  });
+
+  it('lets the standby reach DNS, HTTP(S), git over SSH and tailnet peers', () => {
+    const outbound = onlyResourceOfType(run, TYPES.firewall).inputs.outboundRules as {
+      protocol: string;
+      portRange?: string;
+    }[];
+    expect(outbound.map((rule) => `${rule.protocol}/${rule.portRange ?? '*'}`)).toEqual([
+      'tcp/22',
+      'tcp/53',
+      'tcp/80',
+      'tcp/443',
+      'udp/1-65535',
+      'icmp/*',
+    ]);
+  });
+
+  it('opens a git remote on a custom SSH port outbound', async () => {
+    const custom = await runProgram({ workspaceRepo: 'ssh://git@git.example.test:2222/me/workspace.git' });
+    const outbound = onlyResourceOfType(custom, TYPES.firewall).inputs.outboundRules as {
+      portRange?: string;
+    }[];
+    expect(outbound.map((rule) => rule.portRange)).toContain('2222');
+  });
+});
+
+describe('the tailnet auth key', () => {
+  it('is single use, pre-authorized, tagged and short-lived', () => {
+    const key = onlyResourceOfType(run, TYPES.tailnetKey);
+    expect(key.inputs).toMatchObject({
+      reusable: false,
+      ephemeral: false,
+      preauthorized: true,
+      tags: ['tag:openclaw-standby'],
+      expiry: AUTH_KEY_EXPIRY_SECONDS,
+      recreateIfInvalid: 'never',
+    });
+    expect(AUTH_KEY_EXPIRY_SECONDS).toBeLessThanOrEqual(24 * 3600);
+  });
+
+  it('uses the configured tags', async () => {
+    const tagged = await runProgram({ tailnetTags: JSON.stringify(['tag:standby', 'tag:openclaw']) });
+    expect(onlyResourceOfType(tagged, TYPES.tailnetKey).inputs.tags).toEqual(['tag:standby', 'tag:openclaw']);
+  });
+});
+
+describe('the deployment over SSH', () => {
+  const commandNamed = (suffix: string) => {
+    const found = run.resources.find((resource) => resource.name.endsWith(suffix));
+    if (found === undefined) throw new Error(`no resource named *${suffix}`);
+    return found;
+  };
+
+  it('waits for cloud-init, and makes the droplet leave the tailnet when it is deleted', () => {
+    const bootstrap = commandNamed('-bootstrap');
+    expect(bootstrap.type).toBe(TYPES.command);
+    expect(bootstrap.inputs.create).toContain('cloud-init status --wait');
+    expect(bootstrap.inputs.delete).toBe('sudo tailscale logout');
+    // Replaced with the droplet, and deleted before it: it depends on the droplet's address.
+    expect(bootstrap.inputs.triggers).toEqual(['4242']);
+    expect(bootstrap.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
+  });
+
+  it('stages the monitor bundle after cloud-init, then pushes the files and runs the deploy script', () => {
+    const bootstrap = commandNamed('-bootstrap');
+    const bundle = commandNamed('-monitor-bundle');
+    const push = commandNamed('-push');
+    expect(bundle.type).toBe(TYPES.copyToRemote);
+    expect(bundle.inputs.remotePath).toBe('/var/lib/failover-gateway/staging/openclaw-failover.mjs');
+    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${bootstrap.name}`))).toBe(
+      true,
+    );
+    expect(push.inputs.create).toBe('bash -s');
+    expect(String(push.inputs.stdin)).toContain('sudo bash "$deploy" </dev/null');
+    expect(push.registration.dependenciesList.some((urn) => urn.endsWith(`::${bundle.name}`))).toBe(true);
+  });
+
+  it('uses the ssh-agent unless a private key is configured, which stays secret', async () => {
+    expect(commandNamed('-push').inputs.connection).not.toHaveProperty('privateKey');
+    const privateKey = '-----BEGIN OPENSSH PRIVATE KEY-----\nYWRtaW4ta2V5\n-----END OPENSSH PRIVATE KEY-----';
+    const withKey = await runProgram({ sshPrivateKey: privateKey });
+    const push = withKey.resources.find((resource) => resource.name.endsWith('-push'));
+    expect(push?.inputs.connection).toMatchObject({ privateKey });
+    expect(push?.secretInputs.has('connection')).toBe(true);
+  });
+});
+
+describe('stack outputs', () => {
+  it('name the droplet, its address, its tailnet hostname and how to reach the monitor', () => {
+    expect(run.outputs).toEqual({
+      dropletName: { value: 'openclaw-standby', secret: false },
+      publicIp: { value: MOCK_PUBLIC_IP, secret: false },
+      tailnetHostname: { value: 'openclaw-standby', secret: false },
+      sshCommand: { value: `ssh failover-admin@${MOCK_PUBLIC_IP}`, secret: false },
+      statusCommand: { value: 'openclaw-failover status', secret: false },
+    });
+  });
+});
