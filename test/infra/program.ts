@@ -59,7 +59,6 @@ export const STACK = {
   channel: 'telegram',
   channelAllowFrom: JSON.stringify(['123456789']),
   model: 'anthropic/claude-opus-4-6',
-  nodeSha256: 'c0ffee'.repeat(10).concat('c0ff'),
   workspaceRepo: 'git@github.com:me/agent-workspace.git',
 };
 
