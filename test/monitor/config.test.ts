@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../monitor/src/config.js';
-import { runCli } from '../support/bundle.js';
+import { BUNDLE, runCli } from '../support/bundle.js';
 
 const valid = {
   primary: { url: 'http://100.101.102.103:18789', tokenFile: '/etc/openclaw-failover/primary-token' },
@@ -112,6 +113,16 @@ describe('the bundle on bad config files', () => {
       expect(r.code).toBe(78);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it('runs self-contained: the bundle alone, away from any node_modules', async () => {
+    const alone = join(dir, 'openclaw-failover.mjs');
+    copyFileSync(BUNDLE, alone);
+    const r = spawnSync(process.execPath, [alone, 'check-config', file('alone.json', valid)], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('exits 78 when the config file does not exist, and 64 on a usage error', async () => {
