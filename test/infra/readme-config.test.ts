@@ -14,11 +14,13 @@ const project = parse(readFileSync(new URL('../../Pulumi.yaml', import.meta.url)
 };
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('### Stack config'));
+// Cells are trimmed: the formatter pads Markdown tables.
 const rows = new Map(
-  [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \| (yes|) \|/gm)].map((m) => [
-    m[1],
-    { default: m[2]?.trim(), secret: m[3] === 'yes' },
-  ]),
+  section
+    .split('\n')
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .filter((cells) => /^`\w+`$/.test(cells[1] ?? ''))
+    .map((cells) => [cells[1]?.slice(1, -1), { default: cells[2], secret: cells[3] === 'yes' }]),
 );
 
 describe('README stack config table', () => {
