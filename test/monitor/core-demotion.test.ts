@@ -52,10 +52,13 @@ describe('active → demoting', () => {
     ]);
   });
 
-  it('promoteOn "down": degraded probes count towards recovery', () => {
+  it('promoteOn "down": degraded probes do not count towards recovery (a restarting primary is not ready)', () => {
     const d = activeDriver();
     d.advance(200);
-    expect(d.probes('gug')).toEqual(['active', 'active', 'demoting']);
+    expect(d.probes('gggug')).toEqual(Array(5).fill('active'));
+    expect(d.state.successes).toBe(0);
+    expect(d.probes('uu')).toEqual(['active', 'active']);
+    expect(d.probes('u')).toEqual(['demoting']);
   });
 
   it('promoteOn "unready": degraded probes break the recovery', () => {

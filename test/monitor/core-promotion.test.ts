@@ -90,11 +90,11 @@ describe('standby → promoting', () => {
 });
 
 describe('promoteOn policy', () => {
-  it('"down": degraded counts as healthy, never promotes, and resets failures', () => {
+  it('"down": degraded is not a failure (never promotes, resets failures) nor a recovery', () => {
     const d = new Driver(DEFAULTS);
     expect(d.probes('gggggggg')).toEqual(Array(8).fill('standby'));
     expect(d.state.failures).toBe(0);
-    expect(d.state.successes).toBe(8);
+    expect(d.state.successes).toBe(0);
     expect(d.probes('dd g dd')).toEqual(Array(5).fill('standby'));
     expect(d.count('promote')).toBe(0);
     expect(d.state.counters.probes).toEqual({ up: 0, degraded: 9, down: 4 });
@@ -199,7 +199,7 @@ describe('promoting → active', () => {
       expect(o.state.role).toBe('promoting');
       expect(effects(o.actions)).toEqual([]);
     }
-    expect(d.state.successes).toBe(5); // degraded counts as healthy under promoteOn "down"
+    expect(d.state.successes).toBe(0); // the last probe, degraded, is not ready: no recovery
     expect(d.state.failures).toBe(0);
     // The start then succeeds: active even though the primary looks healthy again.
     expect(d.send({ type: 'promoted' }).state.role).toBe('active');

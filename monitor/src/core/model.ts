@@ -45,7 +45,7 @@ export interface State {
   since: number;
   reason: string;
   primary: { health: Health | 'unknown'; failing: string[]; since: number };
-  /** Consecutive probes that count as failing under `promoteOn`, and consecutive ones that don't. */
+  /** Consecutive probes that count as failing under `promoteOn`, and consecutive `up` (ready) probes. */
   failures: number;
   successes: number;
   activeSince?: number;

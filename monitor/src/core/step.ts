@@ -83,7 +83,9 @@ export function makeStep(policy: Policy) {
       ...s,
       primary: changed ? { health: input.health, failing, since: now } : s.primary,
       failures: fail ? s.failures + 1 : 0,
-      successes: fail ? 0 : s.successes + 1,
+      // Only a ready primary counts toward recovery: a restarting one answers 503 before its
+      // channels are up, and demoting then would leave nobody serving.
+      successes: input.health === 'up' ? s.successes + 1 : 0,
       counters: {
         ...s.counters,
         probes: { ...s.counters.probes, [input.health]: s.counters.probes[input.health] + 1 },
