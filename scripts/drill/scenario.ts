@@ -1,0 +1,181 @@
+// The drill itself: primary up, monitor watching; kill the primary and follow the failover live;
+// bring the primary back and follow the demotion. Every wait has a deadline, generous against
+// the timings in use, so a drill that goes wrong ends with a message instead of hanging.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Status } from '../../monitor/src/status.js';
+import type { LogLine } from '../../test/support/bundle.js';
+import { isListening } from '../../test/support/ports.js';
+import { MonitorEvents } from './events.js';
+import { type Lab, STANDBY_START_TIMEOUT_SECONDS, STANDBY_STOP_TIMEOUT_SECONDS } from './lab.js';
+import type { DrillOptions } from './options.js';
+import { heading, seconds, step, Timeline } from './output.js';
+
+export interface Measurements {
+  primaryColdStartMs: number;
+  killToFirstFailureMs: number;
+  killToPromoteMs: number;
+  killToActiveMs: number;
+  standbyColdStartMs: number;
+  restartToPrimaryBackMs: number;
+  primaryBackToDemoteMs: number;
+  primaryBackToStandbyMs: number;
+  standbyStopMs: number;
+}
+
+/** OpenClaw's cold start is 7–11 s on 2 vCPU; a busy laptop gets plenty more. */
+const PRIMARY_READY_TIMEOUT_MS = 120_000;
+const MONITOR_START_TIMEOUT_MS = 15_000;
+/** Slack on top of what the timings themselves need: process start-up, a loaded machine. */
+const SLACK_MS = 15_000;
+/** Healthy probes seen before the kill: proof that the monitor watches a primary it finds up. */
+const WATCHED_PROBES = 2;
+
+const isTransition = (to: string) => (line: LogLine) => line.event === 'transition' && line.to === to;
+
+async function readStatus(url: string): Promise<Status> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return (await response.json()) as Status;
+  } catch (err) {
+    throw new Error(`the monitor's status endpoint ${url} did not answer: ${(err as Error).message}`);
+  }
+}
+
+/** Waits until the monitor has probed the primary healthy WATCHED_PROBES times. */
+async function watchHealthyProbes(lab: Lab, events: MonitorEvents, timeoutMs: number): Promise<Status> {
+  const what = `${WATCHED_PROBES} healthy probes of the primary`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    events.assertMonitorRunning(what);
+    const status = await readStatus(lab.statusUrl);
+    if (status.counters.probes.up >= WATCHED_PROBES) return status;
+    if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${seconds(timeoutMs)}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * The monitor logs no line for a healthy probe: its status endpoint counts them. Prints each new
+ * count while active; once the threshold is met but the minimum active time is not, one line
+ * says until when the demotion waits. The demote decision itself names the final count.
+ */
+function recoveryCounter(lab: Lab, timeline: Timeline, threshold: number) {
+  let shown = 0;
+  let waitShown = false;
+  return async (): Promise<string | undefined> => {
+    const status = await readStatus(lab.statusUrl);
+    const count = status.primary.consecutiveSuccesses;
+    if (status.role !== 'active' || count <= shown || waitShown) return undefined;
+    shown = count;
+    const text = `recovery probe ${count}/${threshold}: primary ${status.primary.health}`;
+    const holdDownEnd = status.holdDownUntil === undefined ? 0 : Date.parse(status.holdDownUntil);
+    if (count < threshold || holdDownEnd <= Date.now()) return text;
+    waitShown = true;
+    const until = timeline.since(holdDownEnd) / 1000;
+    return `${text}; the demotion waits for the minimum active time, until +${until.toFixed(1)} s`;
+  };
+}
+
+export async function runScenario(lab: Lab, options: DrillOptions): Promise<Measurements> {
+  const { timings, ports } = options;
+  const intervalMs = timings.checkIntervalSeconds * 1000;
+  const probeTimeoutMs = timings.probeTimeoutSeconds * 1000;
+
+  step(`starting the primary OpenClaw gateway on 127.0.0.1:${ports.primary} (cold start about 10 s)…`);
+  lab.startPrimary();
+  const primaryColdStartMs = await lab.waitPrimaryReady(PRIMARY_READY_TIMEOUT_MS);
+  step(`primary ready: /readyz answered 200 after ${seconds(primaryColdStartMs)}`);
+
+  step('starting the standby: the failover monitor (its gateway stays stopped until a promotion)…');
+  const monitor = lab.startMonitor();
+  const timeline = new Timeline();
+  const events = new MonitorEvents(monitor, timeline, timings.failThreshold, ports.standby);
+  const started = await events.until(
+    'the monitor start',
+    MONITOR_START_TIMEOUT_MS,
+    (l) => l.event === 'started',
+  );
+  step(`monitor started: role ${started.line.role}, probing http://127.0.0.1:${ports.primary}/readyz`);
+
+  const watched = await watchHealthyProbes(
+    lab,
+    events,
+    WATCHED_PROBES * intervalMs + probeTimeoutMs + SLACK_MS,
+  );
+  step(`watching: ${watched.counters.probes.up} healthy probes of the primary so far, role ${watched.role}`);
+
+  heading('failover: killing the primary (SIGKILL to its process group)');
+  const killedAt = timeline.start();
+  await lab.killPrimary();
+  timeline.event('primary killed', 'red', killedAt);
+  const firstFailure = await events.until(
+    'the first failed probe',
+    intervalMs + probeTimeoutMs + SLACK_MS,
+    (l) => l.event === 'probe-failed',
+  );
+  const promote = await events.until(
+    'the promote decision',
+    timings.failThreshold * intervalMs + probeTimeoutMs + SLACK_MS,
+    isTransition('promoting'),
+  );
+  const starting = await events.until(
+    'the standby gateway start',
+    SLACK_MS,
+    (l) => l.event === 'gateway-starting',
+  );
+  const ready = await events.until(
+    'the standby gateway ready',
+    STANDBY_START_TIMEOUT_SECONDS * 1000 + SLACK_MS,
+    (l) => l.event === 'gateway-ready',
+  );
+  const active = await events.until('the standby active', SLACK_MS, isTransition('active'));
+  const answer = await fetch(`http://127.0.0.1:${ports.standby}/readyz`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  // Only `ready`: to a loopback caller OpenClaw adds a page of event-loop details.
+  const body = (await answer.json()) as { ready?: unknown };
+  timeline.event(
+    `own check: http://127.0.0.1:${ports.standby}/readyz answers ${answer.status}, ready: ${body.ready}`,
+  );
+
+  heading('failback: bringing the primary back');
+  const restartedAt = Date.now();
+  lab.startPrimary();
+  timeline.event('primary restarting (OpenClaw cold start)', undefined, restartedAt);
+  const primaryRunning = { check: () => lab.assertPrimaryRunning() };
+  // The first probe that counts towards recovery: with promoteOn "down" a degraded primary is serving.
+  const back = await events.until(
+    'the primary back',
+    PRIMARY_READY_TIMEOUT_MS + intervalMs + probeTimeoutMs,
+    (l) => l.event === 'primary-health' && (l.to === 'up' || l.to === 'degraded'),
+    primaryRunning,
+  );
+  const demote = await events.until(
+    'the demote decision',
+    timings.recoverThreshold * intervalMs + timings.minActiveSeconds * 1000 + probeTimeoutMs + SLACK_MS,
+    isTransition('demoting'),
+    { ...primaryRunning, poll: recoveryCounter(lab, timeline, timings.recoverThreshold) },
+  );
+  const standby = await events.until(
+    'back to standby',
+    STANDBY_STOP_TIMEOUT_SECONDS * 1000 + SLACK_MS,
+    isTransition('standby'),
+  );
+  if (await isListening(ports.standby)) {
+    throw new Error(`the standby gateway still answers on port ${ports.standby} after the demotion`);
+  }
+  timeline.event(`own check: nothing listens on 127.0.0.1:${ports.standby} any more`);
+
+  return {
+    primaryColdStartMs,
+    killToFirstFailureMs: firstFailure.at - killedAt,
+    killToPromoteMs: promote.at - killedAt,
+    killToActiveMs: active.at - killedAt,
+    standbyColdStartMs: ready.at - starting.at,
+    restartToPrimaryBackMs: back.at - restartedAt,
+    primaryBackToDemoteMs: demote.at - back.at,
+    primaryBackToStandbyMs: standby.at - back.at,
+    standbyStopMs: standby.at - demote.at,
+  };
+}
