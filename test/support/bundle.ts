@@ -77,9 +77,9 @@ export class MonitorProcess {
     );
   }
 
-  waitForTransition(to: string, timeoutMs: number, after = 0): Promise<LogLine> {
-    let seen = 0;
-    return this.waitFor((l) => l.event === 'transition' && l.to === to && seen++ >= after, timeoutMs);
+  /** The first transition into `to` (earlier ones count too: use waitFor for a later one). */
+  waitForTransition(to: string, timeoutMs: number): Promise<LogLine> {
+    return this.waitFor((l) => l.event === 'transition' && l.to === to, timeoutMs);
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

@@ -1,0 +1,266 @@
+// `npm run bench`: failover numbers measured on the chaos harness (test/lab: primary and standby in
+// network namespaces, the built monitor bundle, a fake gateway), printed as a markdown table with
+// every row at our defaults and at the seed's settings side by side. Needs root, like the chaos suite.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChaosLab, type LabOptions, type MonitorStatus } from '../test/lab/chaos-lab.js';
+import type { Timings } from '../test/lab/monitor-config.js';
+import { requireNetns } from '../test/lab/netns.js';
+import type { NsProcess } from '../test/lab/ns-process.js';
+import { cpuPercent, sampleProcess } from '../test/lab/proc-stats.js';
+import type { LogLine } from '../test/support/bundle.js';
+
+const OURS: Timings = {
+  checkIntervalSeconds: 5,
+  failThreshold: 3,
+  recoverThreshold: 3,
+  minActiveSeconds: 120,
+  timeoutSeconds: 2,
+};
+// The seed's bash loop: curl every 10 s, promote after 3 failures, demote at the first success. It
+// sets no curl timeout; both get our 2 s so that only the decision policy differs.
+const SEED: Timings = {
+  checkIntervalSeconds: 10,
+  failThreshold: 3,
+  recoverThreshold: 1,
+  minActiveSeconds: 0,
+  timeoutSeconds: 2,
+};
+const SETTINGS = [OURS, SEED] as const;
+
+/** Mid-range of OpenClaw's measured cold start to /readyz 200 (7–11 s on 2 vCPU, DESIGN.md). */
+const GATEWAY_READY_MS = 9000;
+const KILL_CYCLES = 6;
+const STEADY_SECONDS = 30;
+// Loss: intervals and hold-down ÷25, the probe timeout kept at 2 s, because what fails a probe under
+// loss is TCP's own retransmit timing (1 s for a SYN), which does not scale.
+const LOSS_SCALE = 25;
+const LOSS_PERCENT = 20;
+const LOSS_LABS = 10;
+const LOSS_PROBES_PER_LAB = 200;
+const FLAP_SCALE = 20;
+const FLAP_SECONDS = 60;
+
+const labs = new Set<ChaosLab>();
+
+async function withLab<T>(options: LabOptions, use: (lab: ChaosLab) => Promise<T>): Promise<T> {
+  const lab = await ChaosLab.create(options);
+  labs.add(lab);
+  try {
+    return await use(lab);
+  } finally {
+    labs.delete(lab);
+    await lab.destroy();
+  }
+}
+
+/** Intervals, hold-down and the gateway's start delay divided by `factor`; thresholds and probe timeout as they are. */
+function scaled(t: Timings, factor: number): LabOptions {
+  const timings = {
+    ...t,
+    checkIntervalSeconds: t.checkIntervalSeconds / factor,
+    minActiveSeconds: t.minActiveSeconds / factor,
+  };
+  return { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS / factor } };
+}
+
+const watching = (monitor: NsProcess) =>
+  monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 30_000);
+const logTime = (line: LogLine) => Date.parse(String(line.time));
+
+interface KillCycle {
+  decisionSeconds: number;
+  readySeconds: number;
+  standbyCpuPercent: number;
+  standbyRssMiB: number;
+  peakRssMiB: number;
+}
+
+/** Real time: a watching standby, a quiet spell (resources), then kill -9 of the primary at a random phase. */
+function killCycle(timings: Timings): Promise<KillCycle> {
+  const options = { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS } };
+  return withLab(options, async (lab) => {
+    const monitor = lab.startMonitor();
+    await watching(monitor);
+    const quietFrom = sampleProcess(monitor.pid);
+    await sleep((STEADY_SECONDS + Math.random() * timings.checkIntervalSeconds) * 1000);
+    const quietTo = sampleProcess(monitor.pid);
+    const killedAt = Date.now();
+    await lab.requirePrimary().kill();
+    const limit = (timings.failThreshold + 2) * timings.checkIntervalSeconds * 1000 + GATEWAY_READY_MS;
+    const decision = await monitor.waitForTransition('promoting', limit);
+    const ready = await monitor.waitFor((l) => l.event === 'gateway-ready', limit);
+    return {
+      decisionSeconds: (logTime(decision) - killedAt) / 1000,
+      readySeconds: (logTime(ready) - killedAt) / 1000,
+      standbyCpuPercent: cpuPercent(quietFrom, quietTo),
+      standbyRssMiB: quietTo.rssMiB,
+      peakRssMiB: sampleProcess(monitor.pid).peakRssMiB,
+    };
+  });
+}
+
+const probeTotal = (s: MonitorStatus) =>
+  s.counters.probes.up + s.counters.probes.degraded + s.counters.probes.down;
+
+interface Counts {
+  probes: number;
+  failed: number;
+  promotions: number;
+  demotions: number;
+}
+
+function countsBetween(before: MonitorStatus, after: MonitorStatus): Counts {
+  return {
+    probes: probeTotal(after) - probeTotal(before),
+    failed: after.counters.probes.down - before.counters.probes.down,
+    promotions: after.counters.promotions - before.counters.promotions,
+    demotions: after.counters.demotions - before.counters.demotions,
+  };
+}
+
+/** A healthy primary behind a lossy link, for LOSS_PROBES_PER_LAB probes: every promotion is a false one. */
+function lossRun(timings: Timings): Promise<Counts> {
+  return withLab(scaled(timings, LOSS_SCALE), async (lab) => {
+    await watching(lab.startMonitor());
+    const before = await lab.status();
+    lab.pair.setLoss(LOSS_PERCENT);
+    await lab.waitForProbes(LOSS_PROBES_PER_LAB, 600_000);
+    return countsBetween(before, await lab.status());
+  });
+}
+
+/** The primary flaps 3 probes down / 1 up for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals. */
+function flapRun(timings: Timings): Promise<Counts> {
+  return withLab(scaled(timings, FLAP_SCALE), async (lab) => {
+    await watching(lab.startMonitor());
+    await lab.primaryMode(`flap 3 1`);
+    const before = await lab.status();
+    await sleep(FLAP_SECONDS * 1000);
+    return countsBetween(before, await lab.status());
+  });
+}
+
+const sum = (counts: Counts[]): Counts =>
+  counts.reduce((a, c) => ({
+    probes: a.probes + c.probes,
+    failed: a.failed + c.failed,
+    promotions: a.promotions + c.promotions,
+    demotions: a.demotions + c.demotions,
+  }));
+
+/** Nearest-rank percentile. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const seconds = (values: number[]) =>
+  `${percentile(values, 50).toFixed(1)} s / ${percentile(values, 95).toFixed(1)} s`;
+const max = (values: number[]) => Math.max(...values);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Observed false promotions, and what the probe failure rate p predicts: a run of failThreshold failures starts at a probe with chance p^k·(1−p). */
+function falsePromotions(t: Timings, l: Counts): string {
+  const p = l.failed / l.probes;
+  const perProbe = p ** t.failThreshold * (1 - p);
+  const perDay = (perProbe * 86_400) / t.checkIntervalSeconds;
+  return (
+    `${l.promotions} in ${l.probes} probes (${(100 * p).toFixed(1)} % failed; ` +
+    `p³ predicts ${(perProbe * l.probes).toFixed(1)}, i.e. ~${perDay.toFixed(0)} a day at ${t.checkIntervalSeconds} s probes)`
+  );
+}
+
+function machine(): string {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
+  return `${availableParallelism()} × ${model}, ${(memKiB / 1024 / 1024).toFixed(1)} GiB RAM, Node ${process.version}`;
+}
+
+const describe = (t: Timings) =>
+  `${t.checkIntervalSeconds} s × ${t.failThreshold}, recover ${t.recoverThreshold}, min active ${t.minActiveSeconds} s`;
+
+async function main(): Promise<void> {
+  requireNetns();
+  const started = Date.now();
+  const progress = (what: string) =>
+    process.stderr.write(`bench: ${what} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+
+  progress(`kill cycles: ${KILL_CYCLES} per setting, real intervals, in parallel`);
+  const kills = await Promise.all(
+    SETTINGS.map((t) => Promise.all(Array.from({ length: KILL_CYCLES }, () => killCycle(t)))),
+  );
+  progress(`${LOSS_PERCENT} % loss: ${LOSS_LABS} standbys per setting × ${LOSS_PROBES_PER_LAB} probes`);
+  const losses = await Promise.all(
+    SETTINGS.map(async (t) =>
+      falsePromotions(t, sum(await Promise.all(Array.from({ length: LOSS_LABS }, () => lossRun(t))))),
+    ),
+  );
+  progress(`flapping primary for ${FLAP_SECONDS} s`);
+  const flaps = await Promise.all(SETTINGS.map(flapRun));
+  progress('done');
+
+  const row = (metric: string, cells: string[], how: string) =>
+    `| ${metric} | ${cells.join(' | ')} | ${how} |`;
+  const perSetting = <T>(values: readonly T[], format: (v: T) => string) => values.map(format);
+  const lines = [
+    `Date: ${new Date(started).toISOString()}  `,
+    `Machine: ${machine()}  `,
+    `Scale factors: kill rows and resources at real time (1:1); ${LOSS_PERCENT} % loss at intervals ÷${LOSS_SCALE} ` +
+      `(probe timeout 2 s unscaled); flapping at intervals ÷${FLAP_SCALE}. Gateway: the fake gateway, /readyz 200 ` +
+      `${GATEWAY_READY_MS / 1000} s after start (OpenClaw's measured cold start), scaled with the intervals.`,
+    '',
+    `| metric | our defaults (${describe(OURS)}) | seed (${describe(SEED)}) | how |`,
+    '| --- | --- | --- | --- |',
+    row(
+      'kill -9 → promote decision, p50 / p95',
+      perSetting(kills, (k) => seconds(k.map((c) => c.decisionSeconds))),
+      `real time, ${KILL_CYCLES} cycles each, random kill phase`,
+    ),
+    row(
+      'kill -9 → standby gateway ready, p50 / p95',
+      perSetting(kills, (k) => seconds(k.map((c) => c.readySeconds))),
+      `real time; fake gateway ready ${GATEWAY_READY_MS / 1000} s after start`,
+    ),
+    row(
+      `false promotions under ${LOSS_PERCENT} % loss`,
+      losses,
+      `healthy primary, ${LOSS_PERCENT} % of packets dropped each way; intervals ÷${LOSS_SCALE}, timeout 2 s`,
+    ),
+    row(
+      `promotions / demotions, primary 3 probes down / 1 up for ${FLAP_SECONDS} s`,
+      perSetting(flaps, (f) => `${f.promotions} / ${f.demotions} (${f.probes} probes)`),
+      `intervals ÷${FLAP_SCALE}: ${FLAP_SECONDS} s here = ${(FLAP_SECONDS * FLAP_SCALE) / 60} min at real intervals`,
+    ),
+    row(
+      'monitor RSS: standby / peak',
+      perSetting(
+        kills,
+        (k) =>
+          `${max(k.map((c) => c.standbyRssMiB)).toFixed(0)} / ${max(k.map((c) => c.peakRssMiB)).toFixed(0)} MiB`,
+      ),
+      '/proc VmRSS while standby, VmHWM after promotion; max over cycles',
+    ),
+    row(
+      'monitor CPU while standby',
+      perSetting(kills, (k) => `${mean(k.map((c) => c.standbyCpuPercent)).toFixed(2)} % of one core`),
+      `/proc utime+stime over ${STEADY_SECONDS} s of probing at real intervals; mean over cycles`,
+    ),
+  ];
+  process.stdout.write(
+    `${lines.join('\n')}\n\nTotal bench time: ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
+}
+
+// Ctrl-C: namespaces and everything running in them go, not just this process.
+process.once('SIGINT', () => {
+  for (const lab of labs) void lab.destroy();
+  process.exit(130);
+});
+
+main().catch(async (err: unknown) => {
+  await Promise.all([...labs].map((lab) => lab.destroy()));
+  console.error(err);
+  process.exit(1);
+});

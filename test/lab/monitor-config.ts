@@ -1,0 +1,95 @@
+// The monitor's config file for a standby inside its namespace: the decision timings under test,
+// a process-managed fake gateway, the workspace clone. Ports are fixed: every pair has its own
+// namespaces, so nothing else can hold them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PRIMARY_IP } from './netns.js';
+
+export const FAKE_GATEWAY = fileURLToPath(new URL('../support/fake-gateway.mjs', import.meta.url));
+export const PRIMARY_PORT = 18789;
+export const PROXY_PORT = 18788;
+export const GATEWAY_PORT = 18789;
+export const STATUS_LISTEN = '127.0.0.1:18790';
+/** What the fake gateway writes into the workspace while active: the change that must never be lost. */
+export const WRITTEN_FILE = 'written-while-active.md';
+
+/** The decision timings, as in the config file (seconds). */
+export interface Timings {
+  checkIntervalSeconds: number;
+  failThreshold: number;
+  recoverThreshold: number;
+  minActiveSeconds: number;
+  /** primary.timeoutSeconds */
+  timeoutSeconds: number;
+  flapWindowSeconds?: number;
+}
+
+/** Our defaults' thresholds at a tenth-of-a-second pace: what most chaos scenarios run. */
+export const SCALED_DEFAULTS: Timings = {
+  checkIntervalSeconds: 0.1,
+  failThreshold: 3,
+  recoverThreshold: 3,
+  minActiveSeconds: 0.5,
+  timeoutSeconds: 0.5,
+};
+
+export interface GatewayOptions {
+  /** How long the fake gateway answers 503 before 200 on /readyz. */
+  readyDelayMs?: number;
+  ignoreSigterm?: boolean;
+  stopTimeoutSeconds?: number;
+}
+
+export interface ConfigFiles {
+  configFile: string;
+  stateFile: string;
+  startsFile: string;
+  workspace: string | undefined;
+}
+
+export function writeMonitorConfig(
+  dir: string,
+  timings: Timings,
+  opts: { gateway?: GatewayOptions; workspace?: string; viaProxy?: boolean },
+): ConfigFiles {
+  const files: ConfigFiles = {
+    configFile: join(dir, 'monitor.json'),
+    stateFile: join(dir, 'state', 'state.json'),
+    startsFile: join(dir, 'gateway-starts'),
+    workspace: opts.workspace,
+  };
+  const { readyDelayMs = 300, ignoreSigterm = false, stopTimeoutSeconds = 2 } = opts.gateway ?? {};
+  const env: Record<string, string> = {
+    PORT: String(GATEWAY_PORT),
+    READY_DELAY_MS: String(readyDelayMs),
+    STARTS_FILE: files.startsFile,
+  };
+  if (opts.workspace) env.WRITE_FILE = join(opts.workspace, WRITTEN_FILE);
+  if (ignoreSigterm) env.IGNORE_SIGTERM = '1';
+  const config = {
+    primary: {
+      url: `http://${PRIMARY_IP}:${opts.viaProxy ? PROXY_PORT : PRIMARY_PORT}`,
+      timeoutSeconds: timings.timeoutSeconds,
+    },
+    checkIntervalSeconds: timings.checkIntervalSeconds,
+    failThreshold: timings.failThreshold,
+    recoverThreshold: timings.recoverThreshold,
+    minActiveSeconds: timings.minActiveSeconds,
+    ...(timings.flapWindowSeconds === undefined ? {} : { flapWindowSeconds: timings.flapWindowSeconds }),
+    gateway: {
+      manager: 'process',
+      command: [process.execPath, FAKE_GATEWAY],
+      env,
+      readyUrl: `http://127.0.0.1:${GATEWAY_PORT}/readyz`,
+      startTimeoutSeconds: 30,
+      stopTimeoutSeconds,
+    },
+    ...(opts.workspace ? { workspace: { path: opts.workspace, timeoutSeconds: 1 } } : {}),
+    stateFile: files.stateFile,
+    status: { listen: STATUS_LISTEN },
+  };
+  writeFileSync(files.configFile, JSON.stringify(config, null, 2));
+  writeFileSync(files.startsFile, '');
+  return files;
+}
