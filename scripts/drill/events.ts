@@ -76,11 +76,11 @@ export class MonitorEvents {
     }
   }
 
-  /** Throws, with what the monitor said on stderr, when it has exited. */
+  /** Throws, with what the monitor said outside its log lines (stderr), when it has exited. */
   assertMonitorRunning(waitingFor: string): void {
+    if (this.#monitor.running) return;
     const { exitCode, signalCode } = this.#monitor.child;
-    if (exitCode === null && signalCode === null) return;
-    const stderr = this.#monitor.stderr.trim();
+    const stderr = this.#monitor.output.trim();
     throw new Error(
       `the monitor exited (${signalCode ?? `code ${exitCode}`}) while waiting for ${waitingFor}` +
         (stderr ? `: ${stderr}` : ''),
