@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs a command with the project's toolchain, setting it up on first use: Node 24 first on PATH
-# and OPENCLAW_BIN set (scripts/toolchain.sh, cached), and the npm dependencies installed.
-# This is what lets `npm test` and `npm run drill` work on a machine whose system Node is older.
+# The one set-up step of every npm script the README names (test, drill, bench): runs a command
+# with everything it needs, set up on first use: the Debian packages (scripts/debian-packages.sh),
+# Node 24 first on PATH and OPENCLAW_BIN set (scripts/toolchain.sh, cached), and the npm
+# dependencies. This is what lets them work on a fresh machine whose system Node is older.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/debian-packages.sh"
 eval "$("$root/scripts/toolchain.sh")"
 installed="$root/node_modules/.package-lock.json"
 if [[ ! -f "$installed" || "$root/package-lock.json" -nt "$installed" ]]; then
