@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChaosLab, type LabOptions, type MonitorStatus } from '../test/lab/chaos-lab.js';
-import type { Timings } from '../test/lab/monitor-config.js';
-import { requireNetns } from '../test/lab/netns.js';
-import type { NsProcess } from '../test/lab/ns-process.js';
-import { cpuPercent, sampleProcess } from '../test/lab/proc-stats.js';
-import type { LogLine } from '../test/support/bundle.js';
+import type { LogLine } from '../lab/bundle.js';
+import { ChaosLab, type LabOptions, type MonitorStatus } from '../lab/chaos-lab.js';
+import type { Timings } from '../lab/monitor-config.js';
+import { requireNetns } from '../lab/netns.js';
+import type { NsProcess } from '../lab/ns-process.js';
+import { cpuPercent, sampleProcess } from '../lab/proc-stats.js';
 
 const OURS: Timings = {
   checkIntervalSeconds: 5,
@@ -29,7 +29,7 @@ const SEED: Timings = {
 };
 const SETTINGS = [OURS, SEED] as const;
 
-/** Mid-range of OpenClaw's measured cold start to /readyz 200 (7–11 s on 2 vCPU, DESIGN.md). */
+/** Mid-range of OpenClaw's measured cold start to /readyz 200 (7–11 s on 2 vCPU, docs/platform-facts.md). */
 const GATEWAY_READY_MS = 9000;
 const KILL_CYCLES = 6;
 const STEADY_SECONDS = 30;

@@ -3,9 +3,7 @@
 // gateway; all on loopback. The primary is killed and brought back while a live timeline shows
 // what the standby does. Every process and temporary folder is cleaned up on success, on error
 // and on Ctrl-C.
-//
-// The root package.json is not "type": "module", so tsx runs this file as CommonJS: no top-level
-// await here (import.meta.url is still available through tsx).
+// An ES module (scripts/package.json), run by tsx.
 import { fileURLToPath } from 'node:url';
 import { ensureBundle } from './drill/bundle.js';
 import { assertPortsFree, Lab } from './drill/lab.js';

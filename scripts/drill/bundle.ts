@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BUNDLE } from '../../test/support/bundle.js';
+import { BUNDLE } from '../../lab/bundle.js';
 import { step } from './output.js';
 
 function newestMtimeMs(path: string): number {

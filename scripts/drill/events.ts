@@ -1,7 +1,7 @@
 // The monitor's JSON log, read as it comes: each line of interest becomes a timeline line, and the
 // drill waits for milestones (a transition, the gateway ready) with a deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogLine, MonitorProcess } from '../../test/support/bundle.js';
+import type { LogLine, MonitorProcess } from '../../lab/bundle.js';
 import type { Timeline } from './output.js';
 
 export interface Milestone {

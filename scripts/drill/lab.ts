@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderMonitorConfig } from '../../cloud-init/index.js';
-import { MonitorProcess } from '../../test/support/bundle.js';
-import { openclawGateway, waitForReady } from '../../test/support/openclaw.js';
-import { isListening } from '../../test/support/ports.js';
+import { MonitorProcess } from '../../lab/bundle.js';
+import { openclawGateway, waitForReady } from '../../lab/openclaw.js';
+import { isListening } from '../../lab/ports.js';
 import { type DrillOptions, PORT_FLAGS, type Ports } from './options.js';
 import { LAB_MARKER_ENV, labProcesses, stopGroups, sweepLab } from './processes.js';
 
@@ -84,7 +84,7 @@ export class Lab {
   }
 
   /**
-   * A gateway's command and environment: the test support's minimal loopback start (DESIGN.md)
+   * A gateway's command and environment: the test support's minimal loopback start (docs/platform-facts.md)
    * in a private folder, with TMPDIR inside it so that its temporary files go with the lab.
    */
   #gateway(name: 'primary' | 'standby', port: number) {

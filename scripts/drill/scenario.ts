@@ -3,9 +3,9 @@
 // the timings in use, so a drill that goes wrong ends with a message instead of hanging.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LogLine } from '../../lab/bundle.js';
+import { isListening } from '../../lab/ports.js';
 import type { Status } from '../../monitor/src/status.js';
-import type { LogLine } from '../../test/support/bundle.js';
-import { isListening } from '../../test/support/ports.js';
 import { MonitorEvents } from './events.js';
 import { type Lab, STANDBY_START_TIMEOUT_SECONDS, STANDBY_STOP_TIMEOUT_SECONDS } from './lab.js';
 import type { DrillOptions } from './options.js';

@@ -3,9 +3,9 @@
 // and stay; the seed's (demote on the first success, no minimum) bounce with the primary. Both
 // run side by side on the same pattern, so the test also proves the pattern really flaps.
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { ChaosLab } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
+import { ChaosLab } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome } from './outcome.js';
 
 const labs: ChaosLab[] = [];

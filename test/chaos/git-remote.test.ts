@@ -2,9 +2,9 @@
 // whole failover: the promotion must not wait for it, and what the gateway wrote stays committed
 // locally until a later push-back, once the remote is back, delivers it.
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { ChaosLab } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS, WRITTEN_FILE } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
+import { ChaosLab } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS, WRITTEN_FILE } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
 
 let lab: ChaosLab | undefined;

@@ -10,10 +10,10 @@
 //   bounds how often it can cycle.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { ChaosLab, type MonitorStatus } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS, type Timings } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
-import type { NsProcess } from '../lab/ns-process.js';
+import { ChaosLab, type MonitorStatus } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS, type Timings } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
+import type { NsProcess } from '../../lab/ns-process.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
 
 const TIMINGS: Timings = { ...SCALED_DEFAULTS, timeoutSeconds: 1.5 };

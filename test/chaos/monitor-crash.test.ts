@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChaosLab } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
+import { ChaosLab } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
 
 let lab: ChaosLab | undefined;

@@ -1,9 +1,9 @@
 // The network between the hosts fails while both processes live: latency from the userspace
 // delay proxy, a partition by taking the primary's end of the veth link down.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChaosLab } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
+import { ChaosLab } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
 
 let lab: ChaosLab | undefined;

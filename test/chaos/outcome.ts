@@ -2,7 +2,7 @@
 // from the monitor's own status, at most one standby gateway alive, and the gateway's workspace
 // write on the remote (main or a failover/ branch): no change lost.
 import { expect } from 'vitest';
-import type { ChaosLab } from '../lab/chaos-lab.js';
+import type { ChaosLab } from '../../lab/chaos-lab.js';
 
 export async function expectOutcome(
   lab: ChaosLab,

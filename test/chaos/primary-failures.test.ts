@@ -1,9 +1,9 @@
 // The primary's process fails in the ways a real one does: killed, frozen, slow. The standby's
 // monitor (the built bundle) runs in its own namespace and probes across a veth link.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChaosLab } from '../lab/chaos-lab.js';
-import { SCALED_DEFAULTS } from '../lab/monitor-config.js';
-import { requireNetns } from '../lab/netns.js';
+import { ChaosLab } from '../../lab/chaos-lab.js';
+import { SCALED_DEFAULTS } from '../../lab/monitor-config.js';
+import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
 
 let lab: ChaosLab | undefined;

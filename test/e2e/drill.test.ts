@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { freePort, isListening } from '../support/ports.js';
+import { freePort, isListening } from '../../lab/ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const logsDir = mkdtempSync(join(tmpdir(), 'drill-test-logs-'));

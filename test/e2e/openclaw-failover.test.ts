@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MonitorProcess } from '../support/bundle.js';
-import { openclawGateway, startOpenclaw, waitForReady } from '../support/openclaw.js';
-import { freePort, isListening } from '../support/ports.js';
+import { MonitorProcess } from '../../lab/bundle.js';
+import { openclawGateway, startOpenclaw, waitForReady } from '../../lab/openclaw.js';
+import { freePort, isListening } from '../../lab/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'e2e-openclaw-'));
 const killGroup = (pid: number | undefined) => {

@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUNDLE, runCli } from '../../lab/bundle.js';
 import { ConfigError, parseConfig } from '../../monitor/src/config.js';
-import { BUNDLE, runCli } from '../support/bundle.js';
 
 const valid = {
   primary: { url: 'http://100.101.102.103:18789', tokenFile: '/etc/openclaw-failover/primary-token' },
@@ -35,7 +35,7 @@ describe('monitor config', () => {
     });
   });
 
-  it('accepts the full example of DESIGN.md and a process gateway with fractional seconds', () => {
+  it('accepts the full example of docs/monitor-contract.md and a process gateway with fractional seconds', () => {
     const c = parseConfig({
       ...valid,
       checkIntervalSeconds: 0.1,

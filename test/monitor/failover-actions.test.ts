@@ -6,9 +6,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LogLine } from '../support/bundle.js';
-import { MonitorLab } from '../support/monitor-lab.js';
-import { isListening } from '../support/ports.js';
+import type { LogLine } from '../../lab/bundle.js';
+import { MonitorLab } from '../../lab/monitor-lab.js';
+import { isListening } from '../../lab/ports.js';
 
 let lab: MonitorLab;
 let hooks: { server: http.Server; url: string; events: string[] };

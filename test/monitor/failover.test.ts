@@ -2,9 +2,9 @@
 // real one does, managing a real (fake-gateway) child process. Intervals are scaled to 0.1 s.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/bundle.js';
-import { MonitorLab } from '../support/monitor-lab.js';
-import { isListening } from '../support/ports.js';
+import { runCli } from '../../lab/bundle.js';
+import { MonitorLab } from '../../lab/monitor-lab.js';
+import { isListening } from '../../lab/ports.js';
 
 let lab: MonitorLab;
 beforeEach(async () => {

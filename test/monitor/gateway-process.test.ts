@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lab/ports.js';
 import type { GatewayConfig } from '../../monitor/src/config.js';
 import { createGatewayManager, type GatewayManager, waitReady } from '../../monitor/src/gateway/manager.js';
-import { freePort } from '../support/ports.js';
 
 type ProcessGatewayConfig = Extract<GatewayConfig, { manager: 'process' }>;
 

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrimaryStandIn } from '../../lab/primary-stand-in.js';
 import { ConfigError } from '../../monitor/src/config.js';
 import { classify, createProbe } from '../../monitor/src/probe.js';
-import { PrimaryStandIn } from '../support/primary-stand-in.js';
 
 describe('probe of the primary /readyz', () => {
   const primary = new PrimaryStandIn();

@@ -1,7 +1,7 @@
 // A process running inside a network namespace (`ip netns exec`, which execs: the child's pid is
 // the process itself, so SIGKILL and SIGSTOP reach it and not a wrapper). Its stdout JSON lines are
 // collected as they come; its stdin takes commands (the primary stand-in's modes, the proxy's delay).
-import { JsonLinesProcess } from '../support/json-lines-process.js';
+import { JsonLinesProcess } from './json-lines-process.js';
 
 export class NsProcess extends JsonLinesProcess {
   constructor(

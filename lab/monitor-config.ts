@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRIMARY_IP } from './netns.js';
 
-export const FAKE_GATEWAY = fileURLToPath(new URL('../support/fake-gateway.mjs', import.meta.url));
+export const FAKE_GATEWAY = fileURLToPath(new URL('./fake-gateway.mjs', import.meta.url));
 export const PRIMARY_PORT = 18789;
 export const PROXY_PORT = 18788;
 export const GATEWAY_PORT = 18789;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { BUNDLE } from '../support/bundle.js';
+import { BUNDLE } from './bundle.js';
 import { GitRemote } from './git-remote.js';
 import {
   type ConfigFiles,

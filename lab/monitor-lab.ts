@@ -4,12 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MonitorProcess } from './bundle.js';
+import { FAKE_GATEWAY } from './monitor-config.js';
 import { freePort } from './ports.js';
 import { PrimaryStandIn } from './primary-stand-in.js';
-
-const FAKE_GATEWAY = fileURLToPath(new URL('./fake-gateway.mjs', import.meta.url));
 
 export class MonitorLab {
   readonly configFile: string;

@@ -1,4 +1,4 @@
-// A real OpenClaw gateway on loopback, in a private state folder (DESIGN.md: minimal start needs
+// A real OpenClaw gateway on loopback, in a private state folder (docs/platform-facts.md: minimal start needs
 // no channel and no model key). The binary comes from scripts/toolchain.sh (OPENCLAW_BIN).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

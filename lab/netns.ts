@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const PREFIX = 'fgchaos';
-/** Link-local, as DESIGN.md asks (never 169.254.169.254); each pair has its own namespaces, so every run can use the same two. */
+/** Link-local, as docs/platform-facts.md asks (never 169.254.169.254); each pair has its own namespaces, so every run can use the same two. */
 export const PRIMARY_IP = '169.254.77.1';
 export const STANDBY_IP = '169.254.77.2';
 const PRIMARY_LINK = 'primary0';

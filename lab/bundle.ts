@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JsonLinesProcess } from './json-lines-process.js';
 
-export const BUNDLE = fileURLToPath(new URL('../../monitor/dist/openclaw-failover.mjs', import.meta.url));
+export const BUNDLE = fileURLToPath(new URL('../monitor/dist/openclaw-failover.mjs', import.meta.url));
 
 function requireBundle(): void {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
