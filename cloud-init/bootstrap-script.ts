@@ -19,7 +19,8 @@ export interface BootstrapInput {
   sshAllowedFrom: readonly string[];
   gatewayPort: number;
   tailscale: { hostname: string; tags: readonly string[] };
-  node: { version: string; sha256: string };
+  /** `distUrl`: nodejs.org/dist or a mirror in its layout; the SHA-256 pins the file either way. */
+  node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: ChannelKind };
 }
 
@@ -49,6 +50,7 @@ function validate(input: BootstrapInput): void {
   for (const tag of input.tailscale.tags) check('tailscale tag', tag, VALID.tag);
   check('node.version', input.node.version, VALID.nodeVersion);
   check('node.sha256', input.node.sha256, VALID.sha256);
+  check('node.distUrl', input.node.distUrl, /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?[^/]$/);
   check('openclaw.version', input.openclaw.version, VALID.openclawVersion);
   if (input.sshAllowedFrom.length === 0) throw new Error('sshAllowedFrom must name at least one source');
   for (const source of input.sshAllowedFrom)
@@ -117,24 +119,27 @@ systemctl restart fail2ban.service
 log "tailscale from its signed apt repository"
 # shellcheck source=/dev/null
 . /etc/os-release
-download "https://pkgs.tailscale.com/stable/ubuntu/$VERSION_CODENAME.noarmor.gpg" "$work/tailscale.gpg"
-fingerprint=$(gpg --show-keys --with-colons "$work/tailscale.gpg" | awk -F: '$1 == "fpr" { print $10; exit }')
-if [[ "$fingerprint" != ${TAILSCALE_KEY_FINGERPRINT} ]]; then
-  log "tailscale signing key has fingerprint '$fingerprint', expected ${TAILSCALE_KEY_FINGERPRINT}"
-  exit 1
+# An image that already brings the client (and a re-run after a partial first boot) skips the repository.
+if ! dpkg-query --show --showformat='\${db:Status-Status}' tailscale 2>/dev/null | grep -qx installed; then
+  repo="https://pkgs.tailscale.com/stable/$ID"
+  download "$repo/$VERSION_CODENAME.noarmor.gpg" "$work/tailscale.gpg"
+  fingerprint=$(gpg --show-keys --with-colons "$work/tailscale.gpg" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ "$fingerprint" != ${TAILSCALE_KEY_FINGERPRINT} ]]; then
+    log "tailscale signing key has fingerprint '$fingerprint', expected ${TAILSCALE_KEY_FINGERPRINT}"
+    exit 1
+  fi
+  install -m 0644 "$work/tailscale.gpg" ${P.tailscaleKeyring}
+  echo "deb [signed-by=${P.tailscaleKeyring}] $repo $VERSION_CODENAME main" >${P.tailscaleAptSource}
+  apt-get update -q
+  apt-get install -y -q tailscale
 fi
-install -m 0644 "$work/tailscale.gpg" ${P.tailscaleKeyring}
-echo "deb [signed-by=${P.tailscaleKeyring}] https://pkgs.tailscale.com/stable/ubuntu $VERSION_CODENAME main" \\
-  >${P.tailscaleAptSource}
-apt-get update -q
-apt-get install -y -q tailscale
 systemctl enable --now tailscaled.service
 tailscale up --auth-key=file:${P.tailscaleAuthKeyFile} --hostname=${q(tailscale.hostname)} \\
   --advertise-tags=${q(tailscale.tags.join(','))}
 rm -f ${P.tailscaleAuthKeyFile}
 
 log "node ${node.version}, checked against its published SHA-256"
-download https://nodejs.org/dist/v${node.version}/${nodeTarball} "$work/${nodeTarball}"
+download ${q(`${node.distUrl}/v${node.version}/${nodeTarball}`)} "$work/${nodeTarball}"
 echo "${node.sha256}  $work/${nodeTarball}" | sha256sum --check --strict --quiet
 rm -rf ${P.nodeDir}
 install -d -m 0755 ${P.nodeDir}

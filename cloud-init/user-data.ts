@@ -24,7 +24,7 @@ export interface UserDataInput {
    * `node-v<version>-linux-x64.tar.xz` in https://nodejs.org/dist/v<version>/SHASUMS256.txt (a
    * file signed by the Node release keys), pinned in the stack config next to the version.
    */
-  node: { version: string; sha256: string };
+  node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: BootstrapInput['openclaw']['channel'] };
   gatewayPort: number;
   /** The gateway unit's stop deadline (TimeoutStopSec). */

@@ -25,7 +25,7 @@ export interface StandbyConfig {
   channel: { kind: 'discord' | 'telegram'; token: Secret; allowFrom: string[] };
   model: { primary: string; fallbacks: string[]; apiKeys: pulumi.Output<Record<string, string>> };
   workspace: { repoUrl: string; sshPort: number; deployKey: Secret } | undefined;
-  versions: { openclaw: string; node: string; nodeSha256: string };
+  versions: { openclaw: string; node: string; nodeSha256: string; nodeDistUrl: string };
   monitor: {
     checkIntervalSeconds: number;
     failThreshold: number;
@@ -157,6 +157,10 @@ const RULES = {
     /^24\.(1[6-9]|[2-9]\d|\d{3,})\.\d+$/,
   ),
   nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', /^[0-9a-f]{64}$/),
+  nodeDistUrl: text(
+    "an http(s) URL without a trailing slash, in nodejs.org/dist's layout",
+    /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?[^/]$/,
+  ),
   checkIntervalSeconds: integer(1),
   failThreshold: integer(1),
   recoverThreshold: integer(1),
@@ -241,7 +245,12 @@ export function loadConfig(): StandbyConfig {
             sshPort: Number(/^ssh:\/\/[^/]*:(\d+)\//.exec(c.workspaceRepo)?.[1] ?? 22),
             deployKey: pulumi.secret(c.workspaceDeployKey),
           },
-    versions: { openclaw: c.openclawVersion, node: c.nodeVersion, nodeSha256: c.nodeSha256 },
+    versions: {
+      openclaw: c.openclawVersion,
+      node: c.nodeVersion,
+      nodeSha256: c.nodeSha256,
+      nodeDistUrl: c.nodeDistUrl,
+    },
     monitor: {
       checkIntervalSeconds: c.checkIntervalSeconds,
       failThreshold: c.failThreshold,
