@@ -1,5 +1,7 @@
 // The first-boot script cloud-init runs (runcmd) after its package stage. Exported on its own so
 // tests can shellcheck it; user-data embeds it through write_files.
+
+import { METADATA_GUARD_UNIT_NAME } from './metadata-guard.js';
 import {
   type ChannelKind,
   MONITOR_UNIT_NAME,
@@ -87,6 +89,11 @@ log() { echo "failover-bootstrap: $*" >&2; }
 download() { curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$2" "$1"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# First: user-data (with the tailnet key) stops being readable by anyone but root.
+log "metadata service: root only"
+systemctl daemon-reload
+systemctl enable --now ${METADATA_GUARD_UNIT_NAME}
 
 log "service users and directories"
 getent group ${WORKSPACE_GROUP} >/dev/null || groupadd --system ${WORKSPACE_GROUP}

@@ -3,6 +3,11 @@
 // so the only secret it carries is the single-use, pre-authorized, short-lived tailnet auth key.
 import { stringify } from 'yaml';
 import { type BootstrapInput, renderBootstrapScript } from './bootstrap-script.js';
+import {
+  METADATA_GUARD_UNIT_NAME,
+  renderMetadataGuardRules,
+  renderMetadataGuardUnit,
+} from './metadata-guard.js';
 import { GATEWAY_UNIT_NAME, MONITOR_UNIT_NAME, DROPLET_PATHS as P } from './paths.js';
 import { renderGatewayUnit, renderMonitorUnit, renderPolkitRule } from './units.js';
 
@@ -89,6 +94,12 @@ export function renderUserData(input: UserDataInput): string {
     { path: P.fail2banJail, content: FAIL2BAN_SSHD, permissions: '0644', defer: true },
     { path: P.autoUpgrades, content: AUTO_UPGRADES, permissions: '0644', defer: true },
     { path: P.polkitRule, content: renderPolkitRule(), permissions: '0644', defer: true },
+    { path: P.metadataGuardRules, content: renderMetadataGuardRules(), permissions: '0644' },
+    {
+      path: `/etc/systemd/system/${METADATA_GUARD_UNIT_NAME}`,
+      content: renderMetadataGuardUnit(P.metadataGuardRules),
+      permissions: '0644',
+    },
     {
       path: `/etc/systemd/system/${GATEWAY_UNIT_NAME}`,
       content: renderGatewayUnit({
@@ -136,6 +147,7 @@ export function renderUserData(input: UserDataInput): string {
       'python3-systemd',
       'unattended-upgrades',
       'polkitd',
+      'nftables',
     ],
     write_files: writeFiles,
     runcmd: [[P.bootstrapScript]],

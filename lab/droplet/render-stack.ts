@@ -17,12 +17,15 @@ interface Request {
 
 const request = JSON.parse(process.env.FG_LAB_STACK ?? '{}') as Request;
 
-function unwrap(value: unknown): unknown {
+/** Plain values: secrets unwrapped, a file asset as `{ path }` (its path is a promise). */
+async function unwrap(value: unknown): Promise<unknown> {
   if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof pulumi.asset.FileAsset) return { path: await value.path };
   const record = value as Record<string, unknown>;
   if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return unwrap(record.value);
-  if (Array.isArray(value)) return value.map(unwrap);
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrap(v)]));
+  if (Array.isArray(value)) return Promise.all(value.map(unwrap));
+  const entries = await Promise.all(Object.entries(record).map(async ([k, v]) => [k, await unwrap(v)]));
+  return Object.fromEntries(entries);
 }
 
 const resources: { type: string; name: string; inputs: unknown }[] = [];
@@ -32,13 +35,13 @@ pulumi.runtime.setAllConfig(
 );
 await pulumi.runtime.setMocks(
   {
-    newResource(args) {
-      const inputs = unwrap(args.inputs) as Record<string, unknown>;
+    async newResource(args) {
+      const inputs = (await unwrap(args.inputs)) as Record<string, unknown>;
       resources.push({ type: args.type, name: args.name, inputs });
       return { id: `${args.name}-id`, state: { ...inputs, ...request.outputs[args.type] } };
     },
-    call(args) {
-      return { id: `${args.token}-id`, ...(unwrap(args.inputs) as object) };
+    async call(args) {
+      return { id: `${args.token}-id`, ...((await unwrap(args.inputs)) as object) };
     },
   },
   request.project,
