@@ -4,7 +4,8 @@
 // systemd: the primary (a real OpenClaw gateway on the lab's tailnet link) is killed and brought
 // back. Everything is removed at the end, also on an error or Ctrl-C.
 import { DropletLab } from '../lab/droplet/droplet-lab.js';
-import { runFailover } from '../lab/droplet/failover.js';
+import { runFailover, startPrimary } from '../lab/droplet/failover.js';
+import type { LabPrimary } from '../lab/droplet/primary.js';
 
 const kind = process.argv.includes('--vm') ? 'qemu' : 'nspawn';
 /** --keep-on-failure: leave a failed run up for a look inside (the run's folder and namespaces are printed). */
@@ -18,18 +19,25 @@ const lab = await DropletLab.create({
   onMilestone: (name, seconds) => line(`${at(seconds)}  ${name}`),
 });
 let interrupted = false;
+let primary: LabPrimary | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     interrupted = true;
     line('interrupted: cleaning up');
-    void lab.destroy().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void Promise.all([primary?.kill(), lab.destroy()]).then(() =>
+      process.exit(signal === 'SIGINT' ? 130 : 143),
+    );
   });
 }
 try {
   lab.milestone('lab ready (stack rendered, network, host side)');
+  // As in production, the primary runs before the standby is deployed (else the standby promotes).
+  primary = startPrimary(lab);
   await lab.boot();
+  await primary.waitReady(120_000);
+  lab.milestone('primary ready on its tailnet address');
   await lab.deploy();
-  const report = await runFailover(lab, (text) => line(`${at(lab.elapsed())}  ${text}`));
+  const report = await runFailover(lab, (text) => line(`${at(lab.elapsed())}  ${text}`), primary);
   line('');
   for (const [name, seconds] of Object.entries(report)) line(`${name.padEnd(44)} ${seconds.toFixed(1)} s`);
 } catch (err) {
@@ -46,5 +54,5 @@ try {
     }
   }
 } finally {
-  if (!interrupted) await lab.destroy();
+  if (!interrupted) await Promise.all([primary?.kill(), lab.destroy()]);
 }

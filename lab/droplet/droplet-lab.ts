@@ -203,6 +203,26 @@ export class DropletLab {
     this.milestone('ssh');
   }
 
+  /**
+   * Reboots the guest from inside (`systemctl reboot`, as an operator would) and waits until it is
+   * back with a new boot id and the admin can log in again. QEMU resets the VM in-process.
+   */
+  async reboot(): Promise<void> {
+    const bootId = () => this.root('cat /proc/sys/kernel/random/boot_id', 20_000).then((id) => id.trim());
+    const before = await bootId();
+    await this.ssh('sudo systemctl reboot', { timeoutMs: 20_000 });
+    const deadline = performance.now() + ADMIN_LOGIN_TIMEOUT_MS[this.guest.kind];
+    while (performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await bootId().catch(() => before);
+      if (now !== before) {
+        this.milestone('rebooted');
+        return;
+      }
+    }
+    throw new Error('the guest did not come back from a reboot in time');
+  }
+
   /** Runs the deployment's steps as `pulumi up` does: each create command, each copy, in order. */
   async deploy(steps: DeployStep[] = this.stack.steps): Promise<void> {
     for (const step of steps) {

@@ -14,7 +14,8 @@ export interface MonitorStatus {
 
 export interface MonitorEvent {
   event?: string;
-  time?: number;
+  /** ISO 8601, as the monitor logs it. */
+  time?: string;
   to?: string;
   [key: string]: unknown;
 }
@@ -51,7 +52,7 @@ export async function monitorEvents(lab: DropletLab, since = 0): Promise<Monitor
         return [];
       }
     })
-    .filter((e) => (e.time ?? 0) >= since);
+    .filter((e) => e.time !== undefined && Date.parse(e.time) >= since);
 }
 
 /** Whether the standby gateway answers on its tailnet address, seen from the primary's side. */
@@ -70,6 +71,7 @@ export async function standbyAnswersOnTailnet(lab: DropletLab): Promise<boolean>
   return result.stdout.trim() === '200';
 }
 
+/** Starts the lab's primary on the tailnet link; as in production it runs before the standby is deployed. */
 export function startPrimary(lab: DropletLab): LabPrimary {
   const token = lab.stack.config.primaryGatewayToken ?? '';
   const primary = new LabPrimary(lab.network.hostNs, join(lab.guest.dir, 'primary'), 18789, token);
@@ -79,38 +81,43 @@ export function startPrimary(lab: DropletLab): LabPrimary {
 
 export type FailoverReport = Record<string, number>;
 
+/** Seconds from `since` (epoch ms) to the first transition to `role` in the monitor's journal. */
+function transitionAfter(events: MonitorEvent[], role: string, since: number): number | undefined {
+  const event = events.find((e) => e.event === 'transition' && e.to === role);
+  return event?.time === undefined ? undefined : (Date.parse(event.time) - since) / 1000;
+}
+
 /**
- * The primary up → standby; kill → active with the gateway serving on its tailnet address;
- * primary back → standby. Returns the timings an operator cares about.
+ * With the primary up and the monitor standby: kill the primary → active with the gateway serving
+ * on its tailnet address; primary back → standby. Returns the timings an operator cares about.
  */
 export async function runFailover(
   lab: DropletLab,
   say: (text: string) => void,
-  primary = startPrimary(lab),
+  primary: LabPrimary,
 ): Promise<FailoverReport> {
   const report: FailoverReport = {};
-  report['primary cold start → ready'] = await primary.waitReady(120_000);
-  say('primary ready on its tailnet address');
   await waitForRole(lab, 'standby', 60_000);
   say('standby is watching');
   const killedAt = Date.now();
   await primary.kill();
   say('primary killed (kill -9)');
   report['kill → active (status over SSH)'] = await waitForRole(lab, 'active', 300_000);
-  const events = await monitorEvents(lab, killedAt);
-  const decided = events.find((e) => e.event === 'transition' && e.to === 'promoting');
-  const ready = events.find((e) => e.event === 'transition' && e.to === 'active');
-  if (decided?.time) report['kill → promote decision'] = (decided.time - killedAt) / 1000;
-  if (ready?.time) report['kill → standby gateway ready'] = (ready.time - killedAt) / 1000;
+  const afterKill = await monitorEvents(lab, killedAt);
+  const decided = transitionAfter(afterKill, 'promoting', killedAt);
+  const ready = transitionAfter(afterKill, 'active', killedAt);
+  if (decided !== undefined) report['kill → promote decision'] = decided;
+  if (ready !== undefined) report['kill → standby gateway ready'] = ready;
   if (!(await standbyAnswersOnTailnet(lab)))
     throw new Error('the standby gateway does not answer on its tailnet address');
   say('standby gateway serving on its tailnet address');
   const backAt = Date.now();
   primary.start();
-  await primary.waitReady(120_000);
+  report['primary back: cold start → ready'] = await primary.waitReady(120_000);
   say('primary back');
   await waitForRole(lab, 'standby', 300_000);
-  report['primary back → standby'] = (Date.now() - backAt) / 1000;
-  await primary.kill();
+  report['primary back → standby (status over SSH)'] = (Date.now() - backAt) / 1000;
+  const demoted = transitionAfter(await monitorEvents(lab, backAt), 'standby', backAt);
+  if (demoted !== undefined) report['primary back → demoted'] = demoted;
   return report;
 }
