@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, EX_CONFIG, loadConfig } from './config.js';
 import { Daemon } from './daemon.js';
+import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
 import { createGatewayManager } from './gateway/manager.js';
 import { createLogger } from './log.js';
 import { createNotifier } from './notify.js';
@@ -18,7 +19,6 @@ import { version } from './version.js';
 import { createWorkspaceSync } from './workspace.js';
 
 const EX_USAGE = 64;
-const DEFAULT_LISTEN = '127.0.0.1:18790';
 
 const USAGE = `openclaw-failover ${version}: failover monitor for an OpenClaw standby gateway
 
@@ -28,10 +28,10 @@ Usage:
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
-  openclaw-failover drill [--seconds N]        promote on a healthy pair for N s, then demote
+  openclaw-failover drill [--seconds N]        promote on a healthy pair for N s (default ${DEFAULT_DRILL_SECONDS}), then demote
 
 The verbs reach the monitor at --listen HOST:PORT, else the status.listen of --config FILE,
-else ${DEFAULT_LISTEN}.`;
+else ${DEFAULT_STATUS_LISTEN}.`;
 
 class UsageError extends Error {}
 
@@ -76,7 +76,7 @@ async function run(configFile: string): Promise<void> {
 function listenFrom(values: { listen?: string; config?: string }): string {
   if (values.listen) return values.listen;
   if (values.config) return loadConfig(values.config).status.listen;
-  return DEFAULT_LISTEN;
+  return DEFAULT_STATUS_LISTEN;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     case 'release':
       return sendCommand(listenFrom(values), verb);
     case 'drill': {
-      const seconds = Number(values.seconds ?? 60);
+      const seconds = Number(values.seconds ?? DEFAULT_DRILL_SECONDS);
       if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number');
       return runDrill(listenFrom(values), seconds);
     }

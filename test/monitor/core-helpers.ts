@@ -3,16 +3,10 @@
 import type { Action, Health, Input, Outcome, Policy, Role, State } from '../../monitor/src/core/model.js';
 import { initialState } from '../../monitor/src/core/model.js';
 import { makeStep } from '../../monitor/src/core/step.js';
+import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 
 /** The config file's defaults. */
-export const DEFAULTS: Policy = {
-  checkIntervalSeconds: 5,
-  failThreshold: 3,
-  recoverThreshold: 3,
-  minActiveSeconds: 120,
-  flapWindowSeconds: 3600,
-  promoteOn: 'down',
-};
+export const DEFAULTS: Policy = POLICY_DEFAULTS;
 
 /** The seed's bash loop: every 10 s, 3 failures to start, the first success stops, no hold-down. */
 export const SEED: Policy = {
