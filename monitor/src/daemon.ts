@@ -59,9 +59,10 @@ export class Daemon {
 
   /** Loads the saved state, reconciles it with the gateway's real state, and starts probing. */
   async start(): Promise<void> {
-    const { store, gateway, log, systemd } = this.#deps;
-    const { state, problem } = store.load(this.#clock());
+    const { store, gateway, log, systemd, config } = this.#deps;
+    const { state, problem, migrated } = store.load(this.#clock());
     if (problem) log.warn({ event: 'state-reset', problem });
+    if (migrated) log.info({ event: 'state-migrated', file: config.stateFile });
     this.#state = state;
     this.dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
     systemd.ready();
