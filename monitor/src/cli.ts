@@ -10,9 +10,9 @@ import { createGatewayManager } from './gateway/manager.js';
 import { createLogger } from './log.js';
 import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
-import { runDrill, sendCommand, showStatus } from './remote.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { metricsOf, statusOf } from './status.js';
+import { runDrill, sendCommand, showStatus } from './status-client.js';
 import { startStatusServer } from './status-server.js';
 import { createStateStore } from './store.js';
 import { version } from './version.js';
@@ -35,7 +35,7 @@ else ${DEFAULT_STATUS_LISTEN}.`;
 
 class UsageError extends Error {}
 
-async function run(configFile: string): Promise<void> {
+async function runDaemon(configFile: string): Promise<void> {
   const config = loadConfig(configFile);
   const log = createLogger();
   const host = hostname();
@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const file = values.config ?? arg;
       if (!file) throw new UsageError('run needs --config FILE');
-      await run(file);
+      await runDaemon(file);
       return -1; // keeps running until a signal
     }
     case 'check-config': {

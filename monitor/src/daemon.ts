@@ -1,7 +1,7 @@
 // The daemon: the only place where time passes. It feeds the pure decision core (core/step.ts)
 // with probe results, action results and operator commands, persists every new state, and
 // performs the actions through the injected adapters. Every call into the core happens
-// synchronously in dispatch(), so inputs never interleave; long actions (starting a gateway can
+// synchronously in #dispatch(), so inputs never interleave; long actions (starting a gateway can
 // take minutes) run in the background and come back as inputs, while probing and the systemd
 // watchdog go on.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,7 +64,7 @@ export class Daemon {
     if (problem) log.warn({ event: 'state-reset', problem });
     if (migrated) log.info({ event: 'state-migrated', file: config.stateFile });
     this.#state = state;
-    this.dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
+    this.#dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
     systemd.ready();
     this.#loop = this.#run();
   }
@@ -79,10 +79,10 @@ export class Daemon {
 
   /** Operator commands (hold, release, drill), answered with the outcome or the refusal. */
   command(input: Command): Outcome {
-    return this.dispatch(input);
+    return this.#dispatch(input);
   }
 
-  dispatch(input: Input): Outcome {
+  #dispatch(input: Input): Outcome {
     const outcome = this.#step(this.state, input, this.#clock());
     if (outcome.state !== this.#state) {
       this.#state = outcome.state;
@@ -135,7 +135,7 @@ export class Daemon {
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
     }
-    this.dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
+    this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
   }
 
   async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
@@ -154,7 +154,7 @@ export class Daemon {
       );
       if (this.#shutdown.signal.aborted) return;
       log.info({ event: 'gateway-ready', seconds: elapsed() });
-      this.dispatch({ type: 'promoted' });
+      this.#dispatch({ type: 'promoted' });
     } catch (err) {
       // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
       if (this.#shutdown.signal.aborted) return;
@@ -162,7 +162,7 @@ export class Daemon {
       await gateway
         .stop()
         .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
-      this.dispatch({ type: 'promote-failed', error: (err as Error).message });
+      this.#dispatch({ type: 'promote-failed', error: (err as Error).message });
     }
   }
 
@@ -173,16 +173,16 @@ export class Daemon {
       await gateway.stop();
     } catch (err) {
       if (!this.#shutdown.signal.aborted)
-        this.dispatch({ type: 'demote-failed', error: (err as Error).message });
+        this.#dispatch({ type: 'demote-failed', error: (err as Error).message });
       return;
     }
     if (workspace) await this.#sync('push', () => workspace.pushBack());
-    if (!this.#shutdown.signal.aborted) this.dispatch({ type: 'demoted' });
+    if (!this.#shutdown.signal.aborted) this.#dispatch({ type: 'demoted' });
   }
 
   /** A workspace sync never blocks a failover: failures are logged and notified, then we go on. */
   async #sync(what: 'pull' | 'push', run: () => Promise<{ head: string; pushedTo?: string }>): Promise<void> {
-    const { log, notifier } = this.#deps;
+    const { log } = this.#deps;
     const started = performance.now();
     try {
       const result = await run();
@@ -190,12 +190,12 @@ export class Daemon {
       if (result.pushedTo?.startsWith('failover/')) {
         // The primary moved on meanwhile: a person has to merge what the standby wrote.
         const message = `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`;
-        void notifier.send({ event: 'sync-diverged', message, role: this.state.role });
+        this.#perform({ type: 'notify', event: 'sync-diverged', message });
       }
     } catch (err) {
       const message = `workspace ${what} failed: ${(err as Error).message}`;
       log.error({ event: 'sync-failed', what, error: (err as Error).message });
-      void notifier.send({ event: 'sync-failed', message, role: this.state.role });
+      this.#perform({ type: 'notify', event: 'sync-failed', message });
     }
   }
 }

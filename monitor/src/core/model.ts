@@ -138,6 +138,7 @@ export type Input =
   | { type: 'release' }
   | { type: 'drill'; seconds: number };
 
+/** What webhooks are told: the core's role changes and failures, and the daemon's workspace sync. */
 export type NotifyEvent =
   | 'promoting'
   | 'active'
@@ -145,7 +146,11 @@ export type NotifyEvent =
   | 'demoting'
   | 'standby'
   | 'stop-failed'
-  | 'gateway-died';
+  | 'gateway-died'
+  /** The workspace pull or push-back failed (the failover went on). */
+  | 'sync-failed'
+  /** The push-back landed on a failover/ branch: a person has to merge it. */
+  | 'sync-diverged';
 
 export type Action =
   /** Sync the workspace, start the gateway and wait until it is ready; answer promoted/promote-failed. */
