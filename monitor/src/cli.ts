@@ -49,7 +49,10 @@ async function runDaemon(configFile: string): Promise<void> {
     systemd: createSystemdNotifier(log),
     log,
   });
-  await daemon.start();
+  // Whatever escapes the daemon's own handling is a bug: logged as `fatal`, then exit 70.
+  process.on('uncaughtException', (err) => daemon.fatal(err));
+  process.on('unhandledRejection', (err) => daemon.fatal(err));
+  await daemon.start().catch((err: unknown) => daemon.fatal(err));
   const server = await startStatusServer(config.status.listen, {
     status: () => statusOf(daemon.state, config, daemon.lastProbe, host),
     metrics: () => metricsOf(daemon.state, daemon.lastProbe),

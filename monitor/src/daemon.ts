@@ -4,6 +4,16 @@
 // synchronously in #dispatch(), so inputs never interleave; long actions (starting a gateway can
 // take minutes) run in the background and come back as inputs, while probing and the systemd
 // watchdog go on.
+//
+// Failure policy: no probe answer, command or filesystem state ends the daemon.
+// - gateway.isRunning() throwing while active is a failed check: logged (gateway-check-failed),
+//   the probe goes to the core without it, the loop goes on. At start it is fatal (below): no
+//   decision can be made without knowing whether the gateway runs, and systemd retries in 5 s.
+// - store.save throwing (ENOSPC, EACCES…) keeps the last good file on disk: logged once per
+//   cause (state-save-failed), the loop goes on with the state in memory and saves it again at
+//   the next change.
+// - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
+//   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
@@ -16,6 +26,9 @@ import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
 import type { WorkspaceSync } from './workspace.js';
 
+/** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
+export const EX_SOFTWARE = 70;
+
 export interface DaemonDeps {
   config: MonitorConfig;
   probe: () => Promise<ProbeResult>;
@@ -25,8 +38,12 @@ export interface DaemonDeps {
   store: StateStore;
   systemd: SystemdNotifier;
   log: Logger;
-  /** Epoch seconds. */
+  /** Epoch seconds: the time of every input given to the core. */
   clock?: () => number;
+  /** Resolves once the started gateway is ready; default: waitReady on gateway.readyUrl. */
+  gatewayReady?: (signal: AbortSignal) => Promise<unknown>;
+  /** Ends the process after a fatal error; default: process.exit. */
+  exit?: (code: number) => void;
 }
 
 export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
@@ -38,14 +55,27 @@ export class Daemon {
   readonly #clock: () => number;
   readonly #step: ReturnType<typeof makeStep>;
   readonly #shutdown = new AbortController();
+  readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
   #loop: Promise<void> | undefined;
+  /** The cause of the failing saves since the last good one, logged once. */
+  #saveFailure: string | undefined;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    const { gateway, config } = deps;
+    this.#gatewayReady =
+      deps.gatewayReady ??
+      ((signal) =>
+        waitReady(
+          config.gateway.readyUrl,
+          config.gateway.startTimeoutSeconds,
+          () => gateway.isRunning(),
+          signal,
+        ));
   }
 
   get state(): State {
@@ -66,7 +96,7 @@ export class Daemon {
     this.#state = state;
     this.#dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
     systemd.ready();
-    this.#loop = this.#run();
+    this.#loop = this.#run().catch((err: unknown) => this.fatal(err));
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
@@ -74,7 +104,15 @@ export class Daemon {
     this.#shutdown.abort();
     this.#deps.systemd.stopping();
     await this.#loop;
-    if (this.#state) this.#deps.store.save(this.#state);
+    if (this.#state) this.#save(this.#state);
+  }
+
+  /** An unexpected error: logged with its cause, then the process exits for systemd to restart it. */
+  fatal(err: unknown): void {
+    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.#deps.log.fatal({ event: 'fatal', error, role: this.#state?.role });
+    this.#shutdown.abort();
+    (this.#deps.exit ?? process.exit)(EX_SOFTWARE);
   }
 
   /** Operator commands (hold, release, drill), answered with the outcome or the refusal. */
@@ -86,10 +124,26 @@ export class Daemon {
     const outcome = this.#step(this.state, input, this.#clock());
     if (outcome.state !== this.#state) {
       this.#state = outcome.state;
-      this.#deps.store.save(outcome.state);
+      this.#save(outcome.state);
     }
     for (const action of outcome.actions) this.#perform(action);
     return outcome;
+  }
+
+  /** Saves the state; a failure keeps the last good file and is logged once per cause. */
+  #save(state: State): void {
+    const { store, log, config } = this.#deps;
+    try {
+      store.save(state);
+    } catch (err) {
+      const error = (err as Error).message;
+      if (error !== this.#saveFailure)
+        log.error({ event: 'state-save-failed', file: config.stateFile, error });
+      this.#saveFailure = error;
+      return;
+    }
+    if (this.#saveFailure !== undefined) log.info({ event: 'state-saved', file: config.stateFile });
+    this.#saveFailure = undefined;
   }
 
   #perform(action: Action): void {
@@ -102,10 +156,10 @@ export class Daemon {
         void notifier.send({ event: action.event, message: action.message, role: this.state.role });
         break;
       case 'promote':
-        void this.#promote(action);
+        this.#promote(action).catch((err: unknown) => this.fatal(err));
         break;
       case 'demote':
-        void this.#demote(action);
+        this.#demote(action).catch((err: unknown) => this.fatal(err));
         break;
     }
   }
@@ -130,7 +184,7 @@ export class Daemon {
     const result = await this.#deps.probe();
     this.#lastProbe = result;
     // The local gateway is checked only while it should be serving.
-    const gatewayRunning = this.state.role === 'active' ? await this.#deps.gateway.isRunning() : undefined;
+    const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
     if (this.#shutdown.signal.aborted) return;
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
@@ -138,20 +192,25 @@ export class Daemon {
     this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
   }
 
+  /** Whether the gateway runs; undefined (no verdict) when the check itself failed. */
+  async #checkGateway(): Promise<boolean | undefined> {
+    try {
+      return await this.#deps.gateway.isRunning();
+    } catch (err) {
+      this.#deps.log.warn({ event: 'gateway-check-failed', error: (err as Error).message });
+      return undefined;
+    }
+  }
+
   async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
-    const { gateway, workspace, log, config } = this.#deps;
+    const { gateway, workspace, log } = this.#deps;
     const started = performance.now();
     const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
     if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
     try {
       log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
       await gateway.start();
-      await waitReady(
-        config.gateway.readyUrl,
-        config.gateway.startTimeoutSeconds,
-        () => gateway.isRunning(),
-        this.#shutdown.signal,
-      );
+      await this.#gatewayReady(this.#shutdown.signal);
       if (this.#shutdown.signal.aborted) return;
       log.info({ event: 'gateway-ready', seconds: elapsed() });
       this.#dispatch({ type: 'promoted' });
