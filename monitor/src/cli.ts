@@ -16,6 +16,7 @@ import { runDrill, sendCommand, showStatus } from './status-client.js';
 import { startStatusServer } from './status-server.js';
 import { createStateStore } from './store.js';
 import { version } from './version.js';
+import { checkWatchdogFits } from './watchdog.js';
 import { createWorkspaceSync } from './workspace.js';
 
 const EX_USAGE = 64;
@@ -24,7 +25,9 @@ const USAGE = `openclaw-failover ${version}: failover monitor for an OpenClaw st
 
 Usage:
   openclaw-failover run --config FILE          run the monitor (systemd: Type=notify)
-  openclaw-failover check-config FILE          validate a config file (exit 78 when invalid)
+  openclaw-failover check-config FILE [--watchdog-seconds N]
+                                               validate a config file (exit 78 when invalid),
+                                               against the unit's WatchdogSec when given
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
@@ -38,6 +41,8 @@ class UsageError extends Error {}
 async function runDaemon(configFile: string): Promise<void> {
   const config = loadConfig(configFile);
   const log = createLogger();
+  const systemd = createSystemdNotifier(log);
+  checkWatchdogFits(config, systemd.watchdogSeconds);
   const host = hostname();
   const daemon = new Daemon({
     config,
@@ -46,7 +51,7 @@ async function runDaemon(configFile: string): Promise<void> {
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
     store: createStateStore(config.stateFile),
-    systemd: createSystemdNotifier(log),
+    systemd,
     log,
   });
   // Whatever escapes the daemon's own handling is a bug: logged as `fatal`, then exit 70.
@@ -90,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       listen: { type: 'string' },
       seconds: { type: 'string' },
+      'watchdog-seconds': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -116,6 +122,12 @@ async function main(argv: string[]): Promise<number> {
       const file = arg ?? values.config;
       if (!file) throw new UsageError('check-config needs a FILE');
       const config = loadConfig(file);
+      const watchdog = values['watchdog-seconds'];
+      if (watchdog !== undefined) {
+        const seconds = Number(watchdog);
+        if (!(seconds > 0)) throw new UsageError('--watchdog-seconds must be a positive number');
+        checkWatchdogFits(config, seconds);
+      }
       console.log(
         `${file}: valid (gateway manager ${config.gateway.manager}, primary ${config.primary.url})`,
       );

@@ -54,6 +54,7 @@ export const MonitorConfigSchema = v.strictObject({
     tokenFile: v.optional(nonEmpty),
     timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.primarySeconds),
   }),
+  // Its bound depends on the unit's WatchdogSec, known only at run time (watchdog.ts).
   checkIntervalSeconds: v.optional(positiveSeconds, POLICY_DEFAULTS.checkIntervalSeconds),
   failThreshold: v.optional(count, POLICY_DEFAULTS.failThreshold),
   recoverThreshold: v.optional(count, POLICY_DEFAULTS.recoverThreshold),

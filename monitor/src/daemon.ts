@@ -3,7 +3,7 @@
 // performs the actions through the injected adapters. Every call into the core happens
 // synchronously in #dispatch(), so inputs never interleave; long actions (starting a gateway can
 // take minutes) run in the background and come back as inputs, while probing and the systemd
-// watchdog go on.
+// watchdog (watchdog.ts, pinging only while this loop makes progress) go on.
 //
 // Failure policy: no probe answer, command or filesystem state ends the daemon.
 // - gateway.isRunning() throwing while active is a failed check: logged (gateway-check-failed),
@@ -24,6 +24,7 @@ import type { Notifier } from './notify.js';
 import type { ProbeResult } from './probe.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
+import { stallSeconds, startWatchdog } from './watchdog.js';
 import type { WorkspaceSync } from './workspace.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
@@ -61,6 +62,9 @@ export class Daemon {
   #loop: Promise<void> | undefined;
   /** The cause of the failing saves since the last good one, logged once. */
   #saveFailure: string | undefined;
+  /** When the control loop last made progress (performance.now() ms), for the watchdog. */
+  #lastTick = performance.now();
+  #stopWatchdog: (() => void) | undefined;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
@@ -96,12 +100,27 @@ export class Daemon {
     this.#state = state;
     this.#dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
     systemd.ready();
+    this.#tick();
     this.#loop = this.#run().catch((err: unknown) => this.fatal(err));
+    if (systemd.watchdogSeconds !== undefined) {
+      this.#stopWatchdog = startWatchdog(systemd.watchdogSeconds, () => this.loopAlive(), systemd.watchdog);
+    }
+  }
+
+  /** Whether the control loop made progress within the longest stall its schedule allows. */
+  loopAlive(): boolean {
+    const role = this.#state?.role ?? 'standby';
+    return performance.now() - this.#lastTick <= stallSeconds(this.#deps.config, role) * 1000;
+  }
+
+  #tick(): void {
+    this.#lastTick = performance.now();
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
   async stop(): Promise<void> {
     this.#shutdown.abort();
+    this.#stopWatchdog?.();
     this.#deps.systemd.stopping();
     await this.#loop;
     if (this.#state) this.#save(this.#state);
@@ -112,6 +131,7 @@ export class Daemon {
     const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
     this.#deps.log.fatal({ event: 'fatal', error, role: this.#state?.role });
     this.#shutdown.abort();
+    this.#stopWatchdog?.();
     (this.#deps.exit ?? process.exit)(EX_SOFTWARE);
   }
 
@@ -169,7 +189,6 @@ export class Daemon {
     let next = performance.now();
     while (!this.#shutdown.signal.aborted) {
       await this.#probeOnce();
-      this.#deps.systemd.watchdog(performance.now());
       // A fixed rate, not a fixed pause: a slow probe does not stretch the interval.
       next = Math.max(next + intervalMs, performance.now());
       try {
@@ -177,14 +196,17 @@ export class Daemon {
       } catch {
         return; // aborted: shutting down
       }
+      this.#tick();
     }
   }
 
   async #probeOnce(): Promise<void> {
     const result = await this.#deps.probe();
     this.#lastProbe = result;
+    this.#tick();
     // The local gateway is checked only while it should be serving.
     const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
+    this.#tick();
     if (this.#shutdown.signal.aborted) return;
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });

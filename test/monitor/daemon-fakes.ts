@@ -54,8 +54,8 @@ export interface Harness {
   notified: Notification[];
   exits: number[];
   systemd: string[];
-  /** The primary's health the probe answers; `probeError` makes it reject instead. */
-  primary: { health: ProbeResult['health']; probeError?: Error };
+  /** The primary's health the probe answers; `probeError` makes it reject, `hang` hold the answer back while set. */
+  primary: { health: ProbeResult['health']; probeError?: Error; hang?: boolean };
   probes: () => number;
   /** The fake epoch clock, in seconds: every call moves it on by one. */
   clockCalls: number[];
@@ -66,7 +66,7 @@ export interface Harness {
 /** A daemon probing every 20 ms with the default thresholds and a process gateway block. */
 export function harness(
   overrides: Record<string, unknown> = {},
-  deps: Partial<DaemonDeps> & { initial?: State } = {},
+  deps: Partial<DaemonDeps> & { initial?: State; watchdogSeconds?: number } = {},
 ): Harness {
   const config = parseConfig({
     primary: { url: 'http://primary.invalid:1', timeoutSeconds: 0.05 },
@@ -92,12 +92,14 @@ export function harness(
     probe: async () => {
       probes++;
       if (primary.probeError) throw primary.probeError;
+      while (primary.hang) await new Promise((r) => setTimeout(r, 10));
       return { health: primary.health, failing: [], detail: primary.health, latencyMs: 1 };
     },
     gateway,
     notifier: { send: async (n) => void notified.push(n) },
     store,
     systemd: {
+      watchdogSeconds: deps.watchdogSeconds,
       ready: () => void systemd.push('ready'),
       watchdog: () => void systemd.push('watchdog'),
       stopping: () => void systemd.push('stopping'),
