@@ -26,8 +26,5 @@ export const PRIMARY_PROBE_TIMEOUT_SECONDS = 2;
 /** Bound of the workspace `git pull` on promotion. */
 export const WORKSPACE_SYNC_TIMEOUT_SECONDS = 20;
 
-/** Loopback listener of the monitor's status endpoint (`openclaw-failover status` reads it). */
-export const MONITOR_STATUS_LISTEN = '127.0.0.1:18790';
-
 /** DigitalOcean tags of the droplet, for billing and for finding it in the control panel. */
 export const DROPLET_TAGS = ['failover-gateway', 'openclaw-standby'];
