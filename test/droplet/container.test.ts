@@ -11,6 +11,7 @@ import {
 } from '../../cloud-init/index.js';
 import { DropletLab } from '../../lab/droplet/droplet-lab.js';
 import {
+  bootAndDeploy,
   monitorEvents,
   monitorStatus,
   runFailover,
@@ -27,15 +28,9 @@ let primary: LabPrimary;
 
 beforeAll(async () => {
   lab = await DropletLab.create({ kind: 'nspawn' });
-  try {
-    // As in production, the primary runs before the standby is deployed.
-    primary = startPrimary(lab);
-    await lab.boot();
-    await primary.waitReady(2 * MINUTE);
-    await lab.deploy();
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${await lab.diagnostics()}`);
-  }
+  // As in production, the primary runs before the standby is deployed.
+  primary = startPrimary(lab);
+  await bootAndDeploy(lab, primary);
 }, 15 * MINUTE);
 
 afterAll(async () => {
