@@ -84,7 +84,7 @@ export function renderOpenclawConfig(input: OpenclawConfigInput): string {
       port: gatewayPort,
       auth: { mode: 'token', token: `\${${GATEWAY_TOKEN_ENV}}` },
     },
-    // Telegram ships inside OpenClaw; Discord is a plugin the bootstrap preinstalls. Installing it
+    // Telegram ships inside OpenClaw; Discord is a plugin the first-boot script preinstalls. Installing it
     // records this entry in openclaw.json, which this rendered file replaces, so it is kept here.
     ...(channel.kind === 'discord' ? { plugins: { entries: { discord: { enabled: true } } } } : {}),
   };

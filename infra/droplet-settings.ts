@@ -1,4 +1,4 @@
-// Fixed facts about the standby droplet that both its bootstrap (user-data) and the pushed
+// Fixed facts about the standby droplet that both its user-data and the pushed
 // config must agree on. Not stack config: changing one is a code change, reviewed with both sides.
 
 /** The only SSH login (keys only, passwordless sudo); people and the deploy step use it. */

@@ -117,22 +117,27 @@ describe('the deployment over SSH', () => {
   };
 
   it('waits for cloud-init, and makes the droplet leave the tailnet when it is deleted', () => {
-    const bootstrap = commandNamed('-bootstrap');
-    expect(bootstrap.type).toBe(TYPES.command);
-    expect(bootstrap.inputs.create).toContain('cloud-init status --wait');
-    expect(bootstrap.inputs.delete).toBe('sudo tailscale logout');
-    // Replaced with the droplet, and deleted before it: it depends on the droplet's address.
-    expect(bootstrap.inputs.triggers).toEqual(['4242']);
-    expect(bootstrap.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
+    const firstBoot = commandNamed('-first-boot');
+    expect(firstBoot.type).toBe(TYPES.command);
+    expect(firstBoot.inputs.create).toContain('cloud-init status --wait');
+    expect(firstBoot.inputs).not.toHaveProperty('delete');
+    const leave = commandNamed('-tailnet-leave');
+    expect(leave.inputs).not.toHaveProperty('create');
+    expect(leave.inputs.delete).toBe('sudo tailscale logout');
+    // Replaced with the droplet, and deleted before it: they depend on the droplet's address.
+    for (const step of [firstBoot, leave]) {
+      expect(step.inputs.triggers).toEqual(['4242']);
+      expect(step.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
+    }
   });
 
   it('stages the monitor bundle after cloud-init, then pushes the files and runs the deploy script', () => {
-    const bootstrap = commandNamed('-bootstrap');
+    const firstBoot = commandNamed('-first-boot');
     const bundle = commandNamed('-monitor-bundle');
     const push = commandNamed('-push');
     expect(bundle.type).toBe(TYPES.copyToRemote);
     expect(bundle.inputs.remotePath).toBe('/var/lib/failover-gateway/staging/openclaw-failover.mjs');
-    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${bootstrap.name}`))).toBe(
+    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${firstBoot.name}`))).toBe(
       true,
     );
     expect(push.inputs.create).toBe('bash -s');

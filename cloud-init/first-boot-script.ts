@@ -14,7 +14,7 @@ import { shellQuote as q, shellWords } from './shell.js';
 /** Tailscale's package signing key (pkgs.tailscale.com): the downloaded keyring must match it. */
 const TAILSCALE_KEY_FINGERPRINT = '2596A99EAAB33821893C0A79458CA832957F5868';
 
-export interface BootstrapInput {
+export interface FirstBootInput {
   adminUser: string;
   sshAllowedFrom: readonly string[];
   gatewayPort: number;
@@ -42,7 +42,7 @@ function check(what: string, value: string, pattern: RegExp): void {
   if (!pattern.test(value)) throw new Error(`${what} ${JSON.stringify(value)} does not match ${pattern}`);
 }
 
-function validate(input: BootstrapInput): void {
+function validate(input: FirstBootInput): void {
   check('adminUser', input.adminUser, VALID.adminUser);
   check('tailscale.hostname', input.tailscale.hostname, VALID.hostname);
   if (input.tailscale.tags.length === 0) throw new Error('tailscale.tags must name at least one tag');
@@ -58,7 +58,7 @@ function validate(input: BootstrapInput): void {
   }
 }
 
-export function renderBootstrapScript(input: BootstrapInput): string {
+export function renderFirstBootScript(input: FirstBootInput): string {
   validate(input);
   const { node, openclaw, tailscale } = input;
   const nodeTarball = `node-v${node.version}-linux-x64.tar.xz`;
@@ -81,7 +81,7 @@ export function renderBootstrapScript(input: BootstrapInput): string {
 set -euo pipefail
 umask 022
 export DEBIAN_FRONTEND=noninteractive
-log() { echo "failover-bootstrap: $*" >&2; }
+log() { echo "failover-first-boot: $*" >&2; }
 download() { curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$2" "$1"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -154,7 +154,7 @@ ${
 log "units: the monitor is enabled (idle until deployed), the gateway is left to the monitor"
 systemctl daemon-reload
 systemctl enable ${MONITOR_UNIT_NAME}
-touch ${P.bootstrapMarker}
+touch ${P.firstBootMarker}
 log "done"
 `;
 }
