@@ -123,6 +123,9 @@ function mockOutputs(type: string, name: string): { id: string; state: Record<st
       return { id: '4242', state: { ipv4Address: MOCK_PUBLIC_IP, dropletUrn: 'do:droplet:4242' } };
     case 'digitalocean:index/sshKey:SshKey':
       return { id: '777', state: { fingerprint: '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa' } };
+    case 'digitalocean:index/tag:Tag':
+      // The provider auto-names a tag given no name: the logical name and a random suffix.
+      return { id: `${name}-5c1d7e2`, state: { name: `${name}-5c1d7e2` } };
     case 'tailscale:index/tailnetKey:TailnetKey':
       return { id: 'kMock123CNTRL', state: { key: MOCK_AUTH_KEY } };
     default:
@@ -211,6 +214,7 @@ export const TYPES = {
   droplet: 'digitalocean:index/droplet:Droplet',
   sshKey: 'digitalocean:index/sshKey:SshKey',
   firewall: 'digitalocean:index/firewall:Firewall',
+  tag: 'digitalocean:index/tag:Tag',
   projectResources: 'digitalocean:index/projectResources:ProjectResources',
   tailnetKey: 'tailscale:index/tailnetKey:TailnetKey',
   command: 'command:remote:Command',

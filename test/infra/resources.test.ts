@@ -25,7 +25,7 @@ describe('the standby droplet', () => {
       size: 's-1vcpu-2gb',
       image: 'ubuntu-24-04-x64',
       monitoring: true,
-      tags: ['failover-gateway', 'openclaw-standby'],
+      tags: ['failover-gateway', 'openclaw-standby', 'openclaw-standby-firewall-5c1d7e2'],
       sshKeys: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
     });
     expect(sshKey.inputs.publicKey).toBe(STACK.sshPublicKey);
@@ -50,16 +50,28 @@ describe('the standby droplet', () => {
   it('has its SSH key, firewall and project assignment inside the StandbyDroplet component', () => {
     const component = onlyResourceOfType(run, TYPES.standbyDroplet);
     const urn = `urn:pulumi:dev::failover-gateway::${TYPES.standbyDroplet}::${component.name}`;
-    for (const type of [TYPES.droplet, TYPES.sshKey, TYPES.firewall, TYPES.projectResources]) {
+    for (const type of [TYPES.droplet, TYPES.sshKey, TYPES.firewall, TYPES.tag, TYPES.projectResources]) {
       expect(onlyResourceOfType(run, type).registration.parent).toBe(urn);
     }
   });
 });
 
 describe('the cloud firewall', () => {
+  it('applies from the droplet’s creation: by a tag of its own, created before the droplet', () => {
+    const firewall = onlyResourceOfType(run, TYPES.firewall);
+    const tag = onlyResourceOfType(run, TYPES.tag);
+    const droplet = onlyResourceOfType(run, TYPES.droplet);
+    // No name: the provider adds a random suffix, so no other stack's droplet carries the tag.
+    expect(tag.inputs).toEqual({});
+    expect(firewall.inputs).not.toHaveProperty('dropletIds');
+    expect(firewall.inputs.tags).toEqual(['openclaw-standby-firewall-5c1d7e2']);
+    expect(droplet.inputs.tags).toContain('openclaw-standby-firewall-5c1d7e2');
+    const firewallUrn = `urn:pulumi:dev::failover-gateway::${TYPES.standbyDroplet}$${TYPES.firewall}::${firewall.name}`;
+    expect(droplet.registration.dependenciesList).toContain(firewallUrn);
+  });
+
   it('admits SSH from the configured CIDRs and nothing else inbound', () => {
     const firewall = onlyResourceOfType(run, TYPES.firewall);
-    expect(firewall.inputs.dropletIds).toEqual([4242]);
     expect(firewall.inputs.inboundRules).toEqual([
       { protocol: 'tcp', portRange: '22', sourceAddresses: ['203.0.113.7/32', '2001:db8:1::/48'] },
     ]);
