@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_KEYS } from '../../infra/config.js';
-import { DECLARED_CONFIG, PROJECT, ProgramError, runProgram, SECRETS } from './program.js';
+import { CONFIG_KEYS, SECRET_KEYS } from '../../infra/config-rules.js';
+import { DECLARED_CONFIG, PROJECT, ProgramError, runProgram, SECRET_NEEDLES, SECRETS } from './program.js';
 
 const rootPackage = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   config: { openclawVersion: string; nodeVersion: string };
 };
 
 /** Runs the program with `config` and returns its error message; fails if it succeeds. */
-async function failureOf(config: Record<string, string | undefined>): Promise<string> {
-  const error = await runProgram(config).then(
+async function failureOf(
+  config: Record<string, string | undefined>,
+  options: { plaintext?: readonly string[] } = {},
+): Promise<string> {
+  const error = await runProgram(config, options).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -33,11 +36,21 @@ describe('Pulumi.yaml', () => {
   });
 
   it('marks every required secret secret, and gives no secret a plaintext value', () => {
-    for (const key of Object.keys(SECRETS)) {
+    for (const key of SECRET_KEYS) {
       const declaration = DECLARED_CONFIG[key];
       if (declaration?.default === undefined) expect(declaration?.secret, key).toBe(true);
       else expect(declaration.default, key).toBe('');
     }
+  });
+
+  it('says which keys are secrets exactly as infra/config-rules.ts does', () => {
+    // Optional secrets cannot carry `secret: true` (Pulumi refuses a plain default there), so
+    // their description starts with "Secret.".
+    const declared = Object.entries(DECLARED_CONFIG)
+      .filter(([, d]) => d.secret === true || d.description?.startsWith('Secret.'))
+      .map(([key]) => key);
+    expect(declared.sort()).toEqual([...SECRET_KEYS].sort());
+    expect(SECRET_KEYS).toEqual(expect.arrayContaining(Object.keys(SECRETS)));
   });
 });
 
@@ -166,6 +179,22 @@ describe('a bad stack config fails before any resource exists, naming the key', 
     expect(message).toContain(`${PROJECT}:standbyGatewayToken must be`);
     expect(message).not.toContain('sk-ant-without-a-name');
     expect(message).not.toContain('short-secret');
+  });
+
+  it.each([...SECRET_KEYS])('refuses %s set without --secret, naming the command', async (key) => {
+    const value =
+      key in SECRETS
+        ? SECRETS[key as keyof typeof SECRETS]
+        : '-----BEGIN OPENSSH PRIVATE KEY-----\nYWRtaW4ta2V5\n-----END OPENSSH PRIVATE KEY-----';
+    const message = await failureOf({ [key]: value }, { plaintext: [key] });
+    expect(message).toContain(`${PROJECT}:${key} is a secret but is stored in plain text`);
+    expect(message).toContain(`pulumi config set --secret ${PROJECT}:${key}`);
+    for (const needle of [...SECRET_NEEDLES, 'YWRtaW4ta2V5']) expect(message).not.toContain(needle);
+  });
+
+  it('accepts an optional secret left unset in plain text (its empty default)', async () => {
+    const run = await runProgram({ notifyWebhookUrl: '' }, { plaintext: ['notifyWebhookUrl'] });
+    expect(run.resources.length).toBeGreaterThan(5);
   });
 
   it('registers no resource when the config is bad', async () => {
