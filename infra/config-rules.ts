@@ -1,7 +1,7 @@
 // The rule of every stack config key: the shape its value must have, what the error says it
 // expects, and whether it is a secret. Defaults live only in Pulumi.yaml (the Pulumi CLI applies
 // them before the program runs); config.ts reads every key through these rules.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import * as v from 'valibot';
 
 /** A config key's rule: a schema from the raw config string to its value, and what it expects. */
@@ -29,6 +29,15 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   rule(
     max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`,
     v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number), v.minValue(min), v.maxValue(max)),
+  );
+
+const boolean = () =>
+  rule(
+    'true or false',
+    v.pipe(
+      v.picklist(['true', 'false']),
+      v.transform((value) => value === 'true'),
+    ),
   );
 
 const oneOf = <const T extends string>(values: readonly [T, ...T[]]) =>
@@ -63,6 +72,21 @@ function isCidr(value: string): boolean {
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const isHostname = (value: string) => value.length <= 253 && value.split('.').every((l) => DNS_LABEL.test(l));
+/** Tailscale's address ranges: its CGNAT IPv4 block and its ULA IPv6 prefix. */
+const TAILNET_RANGES = new BlockList();
+TAILNET_RANGES.addSubnet('100.64.0.0', 10, 'ipv4');
+TAILNET_RANGES.addSubnet('fd7a:115c:a1e0::', 48, 'ipv6');
+
+/**
+ * A tailnet IP, or a MagicDNS name: a bare machine name, or a name under ts.net (the tailnet's
+ * own domain). Anything else may resolve or route outside the tailnet.
+ */
+export function isTailnetAddress(value: string): boolean {
+  const family = isIP(value);
+  if (family !== 0) return TAILNET_RANGES.check(value, family === 4 ? 'ipv4' : 'ipv6');
+  return isHostname(value) && (!value.includes('.') || value.endsWith('.ts.net'));
+}
+
 const isModel = (value: string) => /^[a-z0-9][a-z0-9-]*\/\S+$/.test(value);
 const isPrivateKey = (value: string) =>
   /^-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/.test(value);
@@ -101,6 +125,7 @@ export const RULES = {
       v.check((value) => isIP(value) !== 0 || isHostname(value)),
     ),
   ),
+  primaryOutsideTailnet: boolean(),
   primaryPort: integer(1, 65535),
   primaryGatewayToken: secret(optional(rule('a single-line token', v.pipe(v.string(), v.check(singleLine))))),
   standbyGatewayToken: secret(

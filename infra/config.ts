@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
-import { CONFIG_KEYS, type ConfigKey, type ConfigValues, RULES } from './config-rules.js';
+import { CONFIG_KEYS, type ConfigKey, type ConfigValues, isTailnetAddress, RULES } from './config-rules.js';
 
 type Secret = pulumi.Output<string>;
 
@@ -75,6 +75,12 @@ function readAll(): { values: ConfigValues; problems: [] } | { values: undefined
       const got = secret ? '(value hidden: it is a secret)' : `got ${JSON.stringify(raw)}`;
       problems.push(`${name} must be ${expected}, ${got}`);
     }
+  }
+  const primary = values.primaryAddress;
+  if (typeof primary === 'string' && values.primaryOutsideTailnet === false && !isTailnetAddress(primary)) {
+    problems.push(
+      `${config.name}:primaryAddress must be a tailnet address (in 100.64.0.0/10 or fd7a:115c:a1e0::/48) or a MagicDNS name (one label, or under .ts.net), got ${JSON.stringify(primary)}: the probe sends the primary's gateway token to it in clear text. To use it anyway, set ${config.name}:primaryOutsideTailnet true`,
+    );
   }
   if (values.workspaceRepo !== undefined && values.workspaceDeployKey === undefined) {
     problems.push(`${config.name}:workspaceDeployKey is required when workspaceRepo is set`);

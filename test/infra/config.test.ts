@@ -111,6 +111,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
     ],
     ['an unknown promote policy', { promoteOn: 'maybe' }, `${PROJECT}:promoteOn must be "down" or "unready"`],
     [
+      'an opt-in that is not a boolean',
+      { primaryOutsideTailnet: 'yes' },
+      `${PROJECT}:primaryOutsideTailnet must be true or false, got "yes"`,
+    ],
+    [
       'a CIDR with a bad prefix',
       { sshAllowedCidrs: '["10.0.0.0/33"]' },
       `${PROJECT}:sshAllowedCidrs must be`,
@@ -162,6 +167,25 @@ describe('a bad stack config fails before any resource exists, naming the key', 
   ])('%s', async (_case, config, message) => {
     expect(await failureOf(config)).toContain(message);
   });
+
+  it.each(['203.0.113.5', '100.128.0.1', 'fd7a:115c:a1e1::1', '2001:db8::1', 'gateway.example.com'])(
+    'refuses the primary at %s, outside the tailnet, unless primaryOutsideTailnet is set',
+    async (address) => {
+      const message = await failureOf({ primaryAddress: address });
+      expect(message).toContain(`${PROJECT}:primaryAddress must be a tailnet address`);
+      expect(message).toContain(`set ${PROJECT}:primaryOutsideTailnet true`);
+      const run = await runProgram({ primaryAddress: address, primaryOutsideTailnet: 'true' });
+      expect(run.resources.length).toBeGreaterThan(5);
+    },
+  );
+
+  it.each(['100.64.0.1', '100.127.255.254', 'fd7a:115c:a1e0::1', 'primary', 'primary.tail1234.ts.net'])(
+    'accepts the tailnet address or MagicDNS name %s',
+    async (address) => {
+      const run = await runProgram({ primaryAddress: address });
+      expect(run.resources.length).toBeGreaterThan(5);
+    },
+  );
 
   it('names every bad key at once', async () => {
     const message = await failureOf({ failThreshold: '0', channel: 'irc', region: undefined });
