@@ -3,6 +3,7 @@
 // them before the program runs); config.ts reads every key through these rules.
 import { BlockList, isIP } from 'node:net';
 import * as v from 'valibot';
+import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from './droplet-settings.js';
 
 /** A config key's rule: a schema from the raw config string to its value, and what it expects. */
 interface Rule<T> {
@@ -25,9 +26,11 @@ const singleLine = (value: string) => !/[\r\n\0]/.test(value);
 
 const text = (expected: string, pattern: RegExp) => rule(expected, v.pipe(v.string(), v.regex(pattern)));
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+/** An integer in [min, max]; `why` explains the bounds in the error. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER, why = '') =>
   rule(
-    max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`,
+    (max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`) +
+      (why === '' ? '' : ` (${why})`),
     v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number), v.minValue(min), v.maxValue(max)),
   );
 
@@ -167,7 +170,11 @@ export const RULES = {
     /^24\.(1[6-9]|[2-9]\d|\d{3,})\.\d+$/,
   ),
   nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', /^[0-9a-f]{64}$/),
-  checkIntervalSeconds: integer(1),
+  checkIntervalSeconds: integer(
+    1,
+    MAX_CHECK_INTERVAL_SECONDS,
+    `at most half the monitor unit's WatchdogSec=${MONITOR_WATCHDOG_SECONDS}, pinged once per check`,
+  ),
   failThreshold: integer(1),
   recoverThreshold: integer(1),
   minActiveSeconds: integer(0),

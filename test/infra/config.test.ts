@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, SECRET_KEYS } from '../../infra/config-rules.js';
-import { DECLARED_CONFIG, PROJECT, ProgramError, runProgram, SECRET_NEEDLES, SECRETS } from './program.js';
+import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from '../../infra/droplet-settings.js';
+import {
+  DECLARED_CONFIG,
+  PROJECT,
+  ProgramError,
+  runProgram,
+  SECRET_NEEDLES,
+  SECRETS,
+  TYPES,
+} from './program.js';
 
 const rootPackage = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   config: { openclawVersion: string; nodeVersion: string };
@@ -100,6 +109,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:checkIntervalSeconds must be an integer`,
     ],
     [
+      'an interval the monitor watchdog would not survive',
+      { checkIntervalSeconds: '31' },
+      `${PROJECT}:checkIntervalSeconds must be an integer from 1 to 30 (at most half the monitor unit's WatchdogSec=60`,
+    ],
+    [
       'a port out of range',
       { primaryPort: '70000' },
       `${PROJECT}:primaryPort must be an integer from 1 to 65535`,
@@ -186,6 +200,16 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       expect(run.resources.length).toBeGreaterThan(5);
     },
   );
+
+  it('accepts the longest interval the watchdog allows, derived from the unit’s WatchdogSec', async () => {
+    expect(MAX_CHECK_INTERVAL_SECONDS * 2).toBeLessThanOrEqual(MONITOR_WATCHDOG_SECONDS);
+    expect(DECLARED_CONFIG.checkIntervalSeconds?.description).toContain(
+      `At most ${MAX_CHECK_INTERVAL_SECONDS}: half the monitor unit's watchdog (WatchdogSec=${MONITOR_WATCHDOG_SECONDS})`,
+    );
+    const run = await runProgram({ checkIntervalSeconds: String(MAX_CHECK_INTERVAL_SECONDS) });
+    const droplet = run.resources.find((resource) => resource.type === TYPES.droplet);
+    expect(String(droplet?.inputs.userData)).toContain(`WatchdogSec=${MONITOR_WATCHDOG_SECONDS}\n`);
+  });
 
   it('names every bad key at once', async () => {
     const message = await failureOf({ failThreshold: '0', channel: 'irc', region: undefined });
