@@ -38,6 +38,19 @@ export {
   STAGING_DIR,
   WORKSPACE_GROUP,
 } from './paths.js';
+export {
+  DNS_LABEL,
+  EXACT_VERSION,
+  isCidr,
+  isHostname,
+  isSingleLine,
+  isTailnetAddress,
+  LINUX_USER,
+  NODE_24_RELEASE,
+  PORT_RANGE,
+  SHA256_HEX,
+  TAILNET_TAG,
+} from './shapes.js';
 export { shellQuote } from './shell.js';
 export {
   type GatewayUnitInput,

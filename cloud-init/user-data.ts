@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import { type FirstBootInput, renderFirstBootScript } from './first-boot-script.js';
 import { GATEWAY_UNIT_NAME, MONITOR_UNIT_NAME, DROPLET_PATHS as P } from './paths.js';
+import { LINUX_USER } from './shapes.js';
 import { renderGatewayUnit, renderMonitorUnit, renderPolkitRule } from './units.js';
 
 export interface UserDataInput {
@@ -67,6 +68,9 @@ APT::Periodic::Unattended-Upgrade "1";
 type WriteFile = { path: string; content: string; permissions: string; owner?: string; defer?: boolean };
 
 export function renderUserData(input: UserDataInput): string {
+  // A line of sshd_config: a space would allow another user.
+  if (!LINUX_USER.test(input.admin.name))
+    throw new Error(`admin.name ${JSON.stringify(input.admin.name)} is not a login name`);
   if (input.admin.sshPublicKeys.length === 0)
     throw new Error('admin.sshPublicKeys must hold at least one key');
   if (!/^tskey-[A-Za-z0-9-]+$/.test(input.tailscale.authKey)) {

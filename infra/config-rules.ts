@@ -1,8 +1,19 @@
 // The rule of every stack config key: the shape its value must have, what the error says it
 // expects, and whether it is a secret. Defaults live only in Pulumi.yaml (the Pulumi CLI applies
 // them before the program runs); config.ts reads every key through these rules.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import * as v from 'valibot';
+import {
+  DNS_LABEL,
+  EXACT_VERSION,
+  isCidr,
+  isHostname,
+  isSingleLine,
+  NODE_24_RELEASE,
+  PORT_RANGE,
+  SHA256_HEX,
+  TAILNET_TAG,
+} from '../cloud-init/index.js';
 import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from './droplet-settings.js';
 
 /** A config key's rule: a schema from the raw config string to its value, and what it expects. */
@@ -21,8 +32,6 @@ const rule = <T>(expected: string, schema: v.GenericSchema<string, T>): Rule<T> 
 
 /** Marks a key as a secret: the one place that says which keys are. */
 const secret = <T>(inner: Rule<T>): Rule<T> => ({ ...inner, secret: true });
-
-const singleLine = (value: string) => !/[\r\n\0]/.test(value);
 
 const text = (expected: string, pattern: RegExp) => rule(expected, v.pipe(v.string(), v.regex(pattern)));
 
@@ -66,30 +75,6 @@ const optional = <T>(inner: Rule<T>): Rule<T | undefined> => ({
   ]),
 });
 
-function isCidr(value: string): boolean {
-  const [address = '', prefix, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const isHostname = (value: string) => value.length <= 253 && value.split('.').every((l) => DNS_LABEL.test(l));
-/** Tailscale's address ranges: its CGNAT IPv4 block and its ULA IPv6 prefix. */
-const TAILNET_RANGES = new BlockList();
-TAILNET_RANGES.addSubnet('100.64.0.0', 10, 'ipv4');
-TAILNET_RANGES.addSubnet('fd7a:115c:a1e0::', 48, 'ipv6');
-
-/**
- * A tailnet IP, or a MagicDNS name: a bare machine name, or a name under ts.net (the tailnet's
- * own domain). Anything else may resolve or route outside the tailnet.
- */
-export function isTailnetAddress(value: string): boolean {
-  const family = isIP(value);
-  if (family !== 0) return TAILNET_RANGES.check(value, family === 4 ? 'ipv4' : 'ipv6');
-  return isHostname(value) && (!value.includes('.') || value.endsWith('.ts.net'));
-}
-
 const isModel = (value: string) => /^[a-z0-9][a-z0-9-]*\/\S+$/.test(value);
 const isPrivateKey = (value: string) =>
   /^-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/.test(value);
@@ -118,7 +103,7 @@ export const RULES = {
   tailnetHostname: text('a DNS label (lowercase letters, digits, "-")', DNS_LABEL),
   tailnetTags: list(
     'a list of at least one Tailscale tag, each "tag:<name>" (letters, digits, "-")',
-    (tag) => /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(tag),
+    (tag) => TAILNET_TAG.test(tag),
     1,
   ),
   primaryAddress: rule(
@@ -129,17 +114,19 @@ export const RULES = {
     ),
   ),
   primaryOutsideTailnet: boolean(),
-  primaryPort: integer(1, 65535),
-  primaryGatewayToken: secret(optional(rule('a single-line token', v.pipe(v.string(), v.check(singleLine))))),
+  primaryPort: integer(PORT_RANGE.min, PORT_RANGE.max),
+  primaryGatewayToken: secret(
+    optional(rule('a single-line token', v.pipe(v.string(), v.check(isSingleLine)))),
+  ),
   standbyGatewayToken: secret(
     rule(
       'a single-line token of at least 32 characters (e.g. `openssl rand -hex 32`)',
-      v.pipe(v.string(), v.check(singleLine), v.minLength(32)),
+      v.pipe(v.string(), v.check(isSingleLine), v.minLength(32)),
     ),
   ),
   channel: oneOf(['discord', 'telegram']),
   channelToken: secret(
-    rule('a single-line bot token', v.pipe(v.string(), v.minLength(1), v.check(singleLine))),
+    rule('a single-line bot token', v.pipe(v.string(), v.minLength(1), v.check(isSingleLine))),
   ),
   channelAllowFrom: list('a list of at least one user id', (id) => /^[A-Za-z0-9_:@.-]+$/.test(id), 1),
   model: rule('"provider/model", e.g. "anthropic/claude-opus-4-6"', v.pipe(v.string(), v.check(isModel))),
@@ -164,12 +151,12 @@ export const RULES = {
   workspaceDeployKey: secret(
     optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey)))),
   ),
-  openclawVersion: text('an exact version such as "2026.9.6"', /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/),
+  openclawVersion: text('an exact version such as "2026.9.6"', EXACT_VERSION),
   nodeVersion: text(
     'an exact Node.js 24 release ≥ 24.16.0 (OpenClaw requires it), e.g. "24.21.0"',
-    /^24\.(1[6-9]|[2-9]\d|\d{3,})\.\d+$/,
+    NODE_24_RELEASE,
   ),
-  nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', /^[0-9a-f]{64}$/),
+  nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', SHA256_HEX),
   checkIntervalSeconds: integer(
     1,
     MAX_CHECK_INTERVAL_SECONDS,

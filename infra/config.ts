@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
-import { CONFIG_KEYS, type ConfigKey, type ConfigValues, isTailnetAddress, RULES } from './config-rules.js';
+import { isTailnetAddress } from '../cloud-init/index.js';
+import { CONFIG_KEYS, type ConfigKey, type ConfigValues, RULES } from './config-rules.js';
 
 type Secret = pulumi.Output<string>;
 

@@ -74,17 +74,38 @@ describe('first-boot script', () => {
     expect(script.indexOf('tar -xJf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
   });
 
-  it('rejects values that do not fit their shape', () => {
+  it('guards only what quoting cannot keep in place: a tag list and a checksum line', () => {
     const input = firstBootInput('discord');
     expect(() =>
-      renderFirstBootScript({ ...input, tailscale: { ...input.tailscale, tags: ['server'] } }),
+      renderFirstBootScript({ ...input, tailscale: { ...input.tailscale, tags: ['tag:a,tag:admin'] } }),
     ).toThrow(/tailscale tag/);
-    expect(() => renderFirstBootScript({ ...input, node: { ...input.node, sha256: 'abc' } })).toThrow(
-      /sha256/,
-    );
+    expect(() =>
+      renderFirstBootScript({ ...input, node: { ...input.node, sha256: `${input.node.sha256}\nabc  /x` } }),
+    ).toThrow(/sha256/);
     expect(() => renderFirstBootScript({ ...input, sshAllowedFrom: ['0.0.0.0/0; reboot'] })).toThrow(
       /sshAllowedFrom/,
     );
+  });
+
+  it('quotes every version where it lands, so a bad one cannot run a command', () => {
+    const input = firstBootInput('telegram');
+    const script = renderFirstBootScript({
+      ...input,
+      node: { ...input.node, version: '24.21.0$(reboot)' },
+      openclaw: { ...input.openclaw, version: '2026.9.6`reboot`' },
+    });
+    // Each occurrence sits inside a single-quoted word: an odd number of quotes before it on its line.
+    for (const needle of ['$(reboot)', '`reboot`']) {
+      const lines = script.split('\n').filter((line) => line.includes(needle));
+      expect(lines.length, needle).toBeGreaterThan(0);
+      for (const line of lines) {
+        const quotesBefore = line.slice(0, line.indexOf(needle)).split("'").length - 1;
+        expect(quotesBefore % 2, line).toBe(1);
+      }
+    }
+    // shellcheck agrees: its only remarks are that those expressions do not expand.
+    const findings = shellcheck(scratch.write('first-boot-odd-versions.sh', script)).stdout;
+    expect(findings.match(/SC\d+/g)?.every((code) => code === 'SC2016')).toBe(true);
   });
 });
 
