@@ -1,5 +1,7 @@
 // The first-boot script cloud-init runs (runcmd) after its package stage. Exported on its own so
 // tests can shellcheck it; user-data embeds it through write_files.
+
+import { METADATA_GUARD_UNIT_NAME } from './metadata-guard.js';
 import {
   type ChannelKind,
   MONITOR_UNIT_NAME,
@@ -20,7 +22,8 @@ export interface FirstBootInput {
   sshAllowedFrom: readonly string[];
   gatewayPort: number;
   tailscale: { hostname: string; tags: readonly string[] };
-  node: { version: string; sha256: string };
+  /** `distUrl`: nodejs.org/dist or a mirror in its layout; the SHA-256 pins the file either way. */
+  node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: ChannelKind };
 }
 
@@ -73,6 +76,11 @@ download() { curl --fail --silent --show-error --location --retry 5 --retry-all-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# First: user-data (with the tailnet key) stops being readable by anyone but root.
+log "metadata service: root only"
+systemctl daemon-reload
+systemctl enable --now ${METADATA_GUARD_UNIT_NAME}
+
 log "service users and directories"
 getent group ${WORKSPACE_GROUP} >/dev/null || groupadd --system ${WORKSPACE_GROUP}
 for user_home in ${OPENCLAW_USER}:${P.openclawHome} ${MONITOR_USER}:${P.monitorStateDir}; do
@@ -104,17 +112,20 @@ systemctl restart fail2ban.service
 log "tailscale from its signed apt repository"
 # shellcheck source=/dev/null
 . /etc/os-release
-download "https://pkgs.tailscale.com/stable/ubuntu/$VERSION_CODENAME.noarmor.gpg" "$work/tailscale.gpg"
-fingerprint=$(gpg --show-keys --with-colons "$work/tailscale.gpg" | awk -F: '$1 == "fpr" { print $10; exit }')
-if [[ "$fingerprint" != ${TAILSCALE_KEY_FINGERPRINT} ]]; then
-  log "tailscale signing key has fingerprint '$fingerprint', expected ${TAILSCALE_KEY_FINGERPRINT}"
-  exit 1
+# An image that already brings the client (and a re-run after a partial first boot) skips the repository.
+if ! dpkg-query --show --showformat='\${db:Status-Status}' tailscale 2>/dev/null | grep -qx installed; then
+  repo="https://pkgs.tailscale.com/stable/$ID"
+  download "$repo/$VERSION_CODENAME.noarmor.gpg" "$work/tailscale.gpg"
+  fingerprint=$(gpg --show-keys --with-colons "$work/tailscale.gpg" | awk -F: '$1 == "fpr" { print $10; exit }')
+  if [[ "$fingerprint" != ${TAILSCALE_KEY_FINGERPRINT} ]]; then
+    log "tailscale signing key has fingerprint '$fingerprint', expected ${TAILSCALE_KEY_FINGERPRINT}"
+    exit 1
+  fi
+  install -m 0644 "$work/tailscale.gpg" ${P.tailscaleKeyring}
+  echo "deb [signed-by=${P.tailscaleKeyring}] $repo $VERSION_CODENAME main" >${P.tailscaleAptSource}
+  apt-get update -q
+  apt-get install -y -q tailscale
 fi
-install -m 0644 "$work/tailscale.gpg" ${P.tailscaleKeyring}
-echo "deb [signed-by=${P.tailscaleKeyring}] https://pkgs.tailscale.com/stable/ubuntu $VERSION_CODENAME main" \\
-  >${P.tailscaleAptSource}
-apt-get update -q
-apt-get install -y -q tailscale
 systemctl enable --now tailscaled.service
 tailscale up --auth-key=file:${P.tailscaleAuthKeyFile} --hostname=${q(tailscale.hostname)} \\
   --advertise-tags=${q(tailscale.tags.join(','))}
@@ -123,7 +134,7 @@ rm -f ${P.tailscaleAuthKeyFile}
 node_version=${q(node.version)}
 node_tarball="node-v$node_version-linux-x64.tar.xz"
 log "node $node_version, checked against its published SHA-256"
-download "https://nodejs.org/dist/v$node_version/$node_tarball" "$work/$node_tarball"
+download ${q(node.distUrl)}"/v$node_version/$node_tarball" "$work/$node_tarball"
 printf '%s\n' ${q(`${node.sha256}  `)}"$work/$node_tarball" | sha256sum --check --strict --quiet
 rm -rf ${P.nodeDir}
 install -d -m 0755 ${P.nodeDir}

@@ -47,6 +47,7 @@ export {
   isTailnetAddress,
   LINUX_USER,
   NODE_24_RELEASE,
+  NODE_DIST_URL,
   PORT_RANGE,
   SHA256_HEX,
   TAILNET_TAG,

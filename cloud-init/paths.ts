@@ -63,6 +63,7 @@ export const DROPLET_PATHS = {
   provisioningDir: '/var/lib/failover-gateway',
   /** Written last by the first-boot script; the deploy script refuses to run without it. */
   firstBootMarker: '/var/lib/failover-gateway/first-boot-complete',
+  metadataGuardRules: '/etc/failover-gateway/metadata-guard.nft',
 } as const;
 
 /** Owned by the admin user (mode 0700); infra copies the pushed files here before deploying. */

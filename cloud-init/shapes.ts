@@ -24,6 +24,9 @@ export const NODE_24_RELEASE = /^24\.(1[6-9]|[2-9]\d|\d{3,})\.\d+$/;
 /** A SHA-256 digest in lowercase hex, as SHASUMS256.txt prints it. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** Base URL of a Node.js dist tree (nodejs.org/dist or a mirror): http(s), no trailing slash. */
+export const NODE_DIST_URL = /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?[^/]$/;
+
 export const PORT_RANGE = { min: 1, max: 65535 } as const;
 
 /** An IPv4 or IPv6 network in CIDR notation, e.g. 203.0.113.7/32 or 2001:db8::/48. */

@@ -53,7 +53,6 @@ const COMMON_SANDBOX = [
   'ProtectProc=invisible',
   'RestrictNamespaces=yes',
   'RestrictRealtime=yes',
-  'RestrictSUIDSGID=yes',
   'LockPersonality=yes',
   'RemoveIPC=yes',
   'KeyringMode=private',
@@ -101,6 +100,10 @@ UMask=0007
 ReadWritePaths=${p.openclawHome} -${p.workspace}
 # Node enumerates interfaces (netlink) to find the tailnet address.
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+# Not RestrictSUIDSGID=yes: under it OpenClaw 2026.9.6's startup state migration cannot take its
+# own state lock and the gateway exits 78 on every start (measured in the droplet lab, see
+# docs/platform-facts.md). A setuid file this user made still gains nothing here: NoNewPrivileges
+# and the empty capability set hold for the gateway, and the monitor never executes workspace files.
 ${COMMON_SANDBOX.join('\n')}
 `;
 }
@@ -144,6 +147,7 @@ ReadWritePaths=-${p.workspace}
 # systemctl reaches systemd over D-Bus (AF_UNIX); glibc's resolver asks netlink for addresses.
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 ${COMMON_SANDBOX.join('\n')}
+RestrictSUIDSGID=yes
 # After the allow-list above (the first SystemCallFilter= line decides allow vs deny): priorities
 # and resource limits are not the monitor's business. The gateway's agent tools may use nice or
 # ulimit, so only this unit denies them.

@@ -3,6 +3,11 @@
 // so the only secret it carries is the single-use, pre-authorized, short-lived tailnet auth key.
 import { stringify } from 'yaml';
 import { type FirstBootInput, renderFirstBootScript } from './first-boot-script.js';
+import {
+  METADATA_GUARD_UNIT_NAME,
+  renderMetadataGuardRules,
+  renderMetadataGuardUnit,
+} from './metadata-guard.js';
 import { GATEWAY_UNIT_NAME, MONITOR_UNIT_NAME, DROPLET_PATHS as P } from './paths.js';
 import { LINUX_USER } from './shapes.js';
 import { renderGatewayUnit, renderMonitorUnit, renderPolkitRule } from './units.js';
@@ -25,7 +30,7 @@ export interface UserDataInput {
    * `node-v<version>-linux-x64.tar.xz` in https://nodejs.org/dist/v<version>/SHASUMS256.txt (a
    * file signed by the Node release keys), pinned in the stack config next to the version.
    */
-  node: { version: string; sha256: string };
+  node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: FirstBootInput['openclaw']['channel'] };
   gatewayPort: number;
   /** The gateway unit's stop deadline (TimeoutStopSec). */
@@ -93,6 +98,12 @@ export function renderUserData(input: UserDataInput): string {
     { path: P.fail2banJail, content: FAIL2BAN_SSHD, permissions: '0644', defer: true },
     { path: P.autoUpgrades, content: AUTO_UPGRADES, permissions: '0644', defer: true },
     { path: P.polkitRule, content: renderPolkitRule(), permissions: '0644', defer: true },
+    { path: P.metadataGuardRules, content: renderMetadataGuardRules(), permissions: '0644' },
+    {
+      path: `/etc/systemd/system/${METADATA_GUARD_UNIT_NAME}`,
+      content: renderMetadataGuardUnit(P.metadataGuardRules),
+      permissions: '0644',
+    },
     {
       path: `/etc/systemd/system/${GATEWAY_UNIT_NAME}`,
       content: renderGatewayUnit({
@@ -140,6 +151,7 @@ export function renderUserData(input: UserDataInput): string {
       'python3-systemd',
       'unattended-upgrades',
       'polkitd',
+      'nftables',
     ],
     write_files: writeFiles,
     runcmd: [[P.firstBootScript]],

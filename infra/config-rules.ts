@@ -10,6 +10,7 @@ import {
   isHostname,
   isSingleLine,
   NODE_24_RELEASE,
+  NODE_DIST_URL,
   PORT_RANGE,
   SHA256_HEX,
   TAILNET_TAG,
@@ -157,6 +158,7 @@ export const RULES = {
     NODE_24_RELEASE,
   ),
   nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', SHA256_HEX),
+  nodeDistUrl: text("an http(s) URL without a trailing slash, in nodejs.org/dist's layout", NODE_DIST_URL),
   checkIntervalSeconds: integer(
     1,
     MAX_CHECK_INTERVAL_SECONDS,

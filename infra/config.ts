@@ -27,7 +27,7 @@ export interface StandbyConfig {
   channel: { kind: 'discord' | 'telegram'; token: Secret; allowFrom: string[] };
   model: { primary: string; fallbacks: string[]; apiKeys: pulumi.Output<Record<string, string>> };
   workspace: { repoUrl: string; sshPort: number; deployKey: Secret } | undefined;
-  versions: { openclaw: string; node: string; nodeSha256: string };
+  versions: { openclaw: string; node: string; nodeSha256: string; nodeDistUrl: string };
   monitor: {
     checkIntervalSeconds: number;
     failThreshold: number;
@@ -126,7 +126,12 @@ export function loadConfig(): StandbyConfig {
             sshPort: Number(/^ssh:\/\/[^/]*:(\d+)\//.exec(c.workspaceRepo)?.[1] ?? 22),
             deployKey: pulumi.secret(c.workspaceDeployKey),
           },
-    versions: { openclaw: c.openclawVersion, node: c.nodeVersion, nodeSha256: c.nodeSha256 },
+    versions: {
+      openclaw: c.openclawVersion,
+      node: c.nodeVersion,
+      nodeSha256: c.nodeSha256,
+      nodeDistUrl: c.nodeDistUrl,
+    },
     monitor: {
       checkIntervalSeconds: c.checkIntervalSeconds,
       failThreshold: c.failThreshold,

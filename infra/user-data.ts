@@ -17,7 +17,11 @@ function userDataInput(config: StandbyConfig, authKey: string): UserDataInput {
     admin: { name: ADMIN_USER, sshPublicKeys: [config.ssh.publicKey] },
     sshAllowedFrom: config.ssh.allowedCidrs,
     tailscale: { authKey, hostname: config.tailnet.hostname, tags: config.tailnet.tags },
-    node: { version: config.versions.node, sha256: config.versions.nodeSha256 },
+    node: {
+      version: config.versions.node,
+      sha256: config.versions.nodeSha256,
+      distUrl: config.versions.nodeDistUrl,
+    },
     openclaw: { version: config.versions.openclaw, channel: config.channel.kind },
     gatewayPort: STANDBY_GATEWAY_PORT,
     gatewayStopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,

@@ -4,7 +4,7 @@
 // parallel runs never clash and a later run can remove what a crashed one left behind.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +16,7 @@ const PRIMARY_LINK = 'primary0';
 const STANDBY_LINK = 'standby0';
 const LOSS_TABLE = 'chaos_loss';
 
-function sh(command: string, args: string[], input?: string): string {
+export function sh(command: string, args: string[], input?: string): string {
   return execFileSync(command, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
@@ -42,7 +42,7 @@ export function requireNetns(): void {
 const alive = (pid: number) => existsSync(`/proc/${pid}`);
 
 /** Kills every process inside a namespace (all of them were started there by a test), then deletes it. */
-function removeNamespace(name: string): void {
+export function removeNamespace(name: string): void {
   const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
   for (const pid of pids.split('\n').filter(Boolean)) {
     try {
@@ -55,8 +55,8 @@ function removeNamespace(name: string): void {
 }
 
 /** Namespaces and folders of runs whose process is gone: a crashed run never got to its cleanup. */
-export function removeLeftovers(): void {
-  const owner = new RegExp(`^${PREFIX}-(\\d+)-`);
+export function removeLeftovers(prefix = PREFIX): void {
+  const owner = new RegExp(`^${prefix}-(\\d+)-`);
   const namespaces = sh('ip', ['netns', 'list'])
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '');
@@ -66,8 +66,18 @@ export function removeLeftovers(): void {
   }
   for (const entry of readdirSync(tmpdir())) {
     const pid = owner.exec(entry)?.[1];
-    if (pid && !alive(Number(pid))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    if (pid && !alive(Number(pid))) removeFolder(join(tmpdir(), entry));
   }
+}
+
+/** Removes a run's folder, first unmounting what a run mounted inside it (a guest's overlay root). */
+export function removeFolder(dir: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point.startsWith(`${dir}/`));
+  for (const point of mounts.reverse()) spawnSync('umount', ['--lazy', point]);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 export class NetnsPair {

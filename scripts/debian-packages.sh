@@ -14,6 +14,15 @@ required=(
   nft:nftables                    # packet loss in the chaos suite
   ip:iproute2                     # network namespaces of the chaos suite
   python3:python3                 # the sd_notify receiver in the tests
+  curl:curl                       # the droplet lab's probes from the lab host
+  debootstrap:debootstrap         # builds the droplet lab's image
+  systemd-nspawn:systemd-container  # boots it as a system container
+  qemu-system-x86_64:qemu-system-x86  # and as a VM
+  qemu-img:qemu-utils             # the VM's copy-on-write disk
+  mkfs.ext4:e2fsprogs             # the VM's disk image, built from a folder
+  genisoimage:genisoimage         # the VM's NoCloud seed (cidata)
+  ssh:openssh-client              # the deploy over SSH, as `pulumi up` does it
+  dpkg-deb:dpkg                   # the tailscale stand-in package in the image
 )
 
 missing=()

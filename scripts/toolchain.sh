@@ -22,6 +22,7 @@ if [[ ! -x "$node_bin/node" ]]; then
 fi
 "$node_bin/node" --version >/dev/null
 echo "export PATH=\"$node_bin:\$PATH\""
+echo "export FAILOVER_GATEWAY_CACHE_DIR=\"$cache\" NODE_VERSION=\"$node_version\" NODE_DIR=\"${node_bin%/bin}\""
 
 if [[ "${1:-}" != "--node-only" ]]; then
   openclaw_dir="$cache/openclaw-$openclaw_version"

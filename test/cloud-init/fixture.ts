@@ -39,7 +39,11 @@ export const userDataInput: UserDataInput = {
     tags: ['tag:openclaw-standby', 'tag:server'],
   },
   // A sample checksum: the real one is the tarball's line in SHASUMS256.txt of that release.
-  node: { version: '24.21.0', sha256: '5e1f2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0' },
+  node: {
+    version: '24.21.0',
+    sha256: '5e1f2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    distUrl: 'https://nodejs.org/dist',
+  },
   openclaw: { version: '2026.9.6', channel: 'discord' },
   gatewayPort: GATEWAY_PORT,
   gatewayStopTimeoutSeconds: 30,

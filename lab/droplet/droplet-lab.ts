@@ -1,0 +1,301 @@
+// One standby droplet in the lab, end to end: the stack rendered by the Pulumi program under mocks,
+// the lab network and its host-side services, the guest booted from the image with the program's
+// user-data, then deployed over real SSH with the program's own command strings and stdin.
+// `destroy()` removes every process, namespace, mount and file of the run, also after a failure.
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NsProcess } from '../ns-process.js';
+import { EgressProxy } from './egress-proxy.js';
+import { type Guest, type GuestKind, NspawnGuest, QemuGuest } from './guest.js';
+import {
+  DropletNetwork,
+  GUEST_IP,
+  GUEST_TAILNET_IP,
+  LAB_HOST_IP,
+  METADATA_IP,
+  PRIMARY_TAILNET_IP,
+} from './network.js';
+import { copyTo, knownHostsFile, type SshResult, type SshTarget, ssh, waitForSsh } from './ssh.js';
+import { type DeployStep, type RenderedStack, renderStack } from './stack.js';
+
+const LAB_HOST_SCRIPT = fileURLToPath(new URL('./lab-host.ts', import.meta.url));
+const EGRESS_PORT = 3128;
+const DIST_PORT = 8080;
+const CONTROL_PORT = 8441;
+export const PRIMARY_PORT = 18789;
+const ADMIN_LOGIN_TIMEOUT_MS = { nspawn: 120_000, qemu: 600_000 };
+
+/** The image built by the set-up step (lab/droplet/build-image.sh), named by FG_DROPLET_IMAGE. */
+export function dropletImage(): string {
+  const image = process.env.FG_DROPLET_IMAGE;
+  if (!image || !existsSync(join(image, 'ready'))) {
+    throw new Error('FG_DROPLET_IMAGE is not set to a built droplet image: run the tests through `npm test`');
+  }
+  return image;
+}
+
+export interface DropletLabOptions {
+  kind: GuestKind;
+  /** Stack config on top of the lab's values (strings, as `pulumi config set` stores them). */
+  stack?: Record<string, string>;
+  /** Called at each milestone with the seconds since the lab was created. */
+  onMilestone?: (name: string, seconds: number) => void;
+}
+
+/** Values a real user sets, here pointing at the lab: the primary on the lab's tailnet link. */
+function labStack(publicKey: string, privateKey: string, image: string): Record<string, string> {
+  const [sha256 = ''] = readFileSync(
+    join(image, 'node-dist', nodeDistVersion(image), 'SHASUMS256.txt'),
+    'utf8',
+  ).split(' ');
+  return {
+    region: 'fra1',
+    digitaloceanProject: 'lab',
+    sshPublicKey: publicKey,
+    sshPrivateKey: privateKey,
+    sshAllowedCidrs: JSON.stringify([`${LAB_HOST_IP}/32`]),
+    primaryAddress: PRIMARY_TAILNET_IP,
+    primaryPort: String(PRIMARY_PORT),
+    channel: 'telegram',
+    channelToken: '1000001:lab-standby-bot-token',
+    channelAllowFrom: JSON.stringify(['4242']),
+    model: 'anthropic/claude-opus-4-6',
+    modelApiKeys: 'ANTHROPIC_API_KEY=sk-ant-lab',
+    standbyGatewayToken: randomBytes(32).toString('hex'),
+    primaryGatewayToken: randomBytes(32).toString('hex'),
+    // Short timings so a scenario takes seconds; all of them are pushed in place.
+    checkIntervalSeconds: '1',
+    failThreshold: '2',
+    recoverThreshold: '2',
+    minActiveSeconds: '5',
+    nodeSha256: sha256,
+    nodeDistUrl: `http://${LAB_HOST_IP}:${DIST_PORT}`,
+  };
+}
+
+function nodeDistVersion(image: string): string {
+  return (
+    execFileSync('ls', [join(image, 'node-dist')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0] ?? ''
+  );
+}
+
+export class DropletLab {
+  readonly started = performance.now();
+  readonly stack: RenderedStack;
+  readonly network: DropletNetwork;
+  readonly guest: Guest;
+  readonly admin: SshTarget;
+  readonly milestones: Record<string, number> = {};
+  #egress: EgressProxy | undefined;
+  #labHost: NsProcess | undefined;
+
+  private constructor(
+    readonly options: DropletLabOptions,
+    readonly image: string,
+    /** The tailnet auth key the mocked provider minted; the control stand-in accepts it once. */
+    readonly authKey: string,
+    keyFile: string,
+    stack: RenderedStack,
+    network: DropletNetwork,
+    guest: Guest,
+  ) {
+    this.stack = stack;
+    this.network = network;
+    this.guest = guest;
+    const connection = stack.steps[0]?.connection;
+    this.admin = {
+      netns: network.hostNs,
+      host: connection?.host ?? GUEST_IP,
+      user: connection?.user ?? '',
+      identity: keyFile,
+      knownHosts: knownHostsFile(guest.dir),
+      hostKeyPolicy: 'accept-new',
+    };
+  }
+
+  static async create(options: DropletLabOptions): Promise<DropletLab> {
+    const image = dropletImage();
+    const network = DropletNetwork.create(options.kind === 'nspawn' ? 'veth' : 'tap');
+    let lab: DropletLab | undefined;
+    try {
+      const keyDir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+      const keyFile = join(keyDir, 'admin');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lab-admin', '-f', keyFile]);
+      const authKey = `tskey-auth-lab${randomBytes(6).toString('hex')}-${randomBytes(12).toString('hex')}`;
+      const stack = renderStack(
+        {
+          ...labStack(readFileSync(`${keyFile}.pub`, 'utf8').trim(), readFileSync(keyFile, 'utf8'), image),
+          ...options.stack,
+        },
+        {
+          'digitalocean:index/droplet:Droplet': { ipv4Address: GUEST_IP, dropletUrn: 'do:droplet:lab' },
+          'tailscale:index/tailnetKey:TailnetKey': { key: authKey },
+        },
+      );
+      const seed = {
+        instanceId: `lab-${randomBytes(4).toString('hex')}`,
+        hostname: 'droplet',
+        userData: stack.userData,
+      };
+      const guest =
+        options.kind === 'nspawn'
+          ? new NspawnGuest(image, network, seed)
+          : new QemuGuest(image, network, seed);
+      execFileSync('mv', [keyFile, `${keyFile}.pub`, guest.dir]);
+      execFileSync('rmdir', [keyDir]);
+      lab = new DropletLab(options, image, authKey, join(guest.dir, 'admin'), stack, network, guest);
+      await lab.#startHostSide();
+      return lab;
+    } catch (err) {
+      if (lab) await lab.destroy();
+      else network.destroy();
+      throw err;
+    }
+  }
+
+  /** Seconds since the lab was created. */
+  elapsed(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  milestone(name: string): void {
+    const seconds = this.elapsed();
+    this.milestones[name] = seconds;
+    this.options.onMilestone?.(name, seconds);
+  }
+
+  async #startHostSide(): Promise<void> {
+    const socket = join(this.guest.dir, 'egress.sock');
+    this.#egress = await EgressProxy.start(socket);
+    const config = {
+      relay: { host: LAB_HOST_IP, port: EGRESS_PORT, socket },
+      dist: { host: LAB_HOST_IP, port: DIST_PORT, root: join(this.image, 'node-dist') },
+      metadata: { host: METADATA_IP, port: 80, userData: this.stack.userData },
+      control: { host: LAB_HOST_IP, port: CONTROL_PORT, authKeys: [this.authKey], address: GUEST_TAILNET_IP },
+    };
+    this.#labHost = new NsProcess(this.network.hostNs, [
+      process.execPath,
+      LAB_HOST_SCRIPT,
+      JSON.stringify(config),
+    ]);
+    await this.#labHost.waitFor((l) => l.event === 'ready', 10_000);
+  }
+
+  get labHost(): NsProcess {
+    if (!this.#labHost) throw new Error('the lab host is not running');
+    return this.#labHost;
+  }
+
+  get egress(): EgressProxy {
+    if (!this.#egress) throw new Error('the egress proxy is not running');
+    return this.#egress;
+  }
+
+  /** Boots the guest and waits until the admin user can log in (cloud-init created it). */
+  async boot(): Promise<void> {
+    this.guest.boot();
+    await waitForSsh(this.admin, ADMIN_LOGIN_TIMEOUT_MS[this.guest.kind]);
+    this.milestone('ssh');
+  }
+
+  /**
+   * Reboots the guest from inside (`systemctl reboot`, as an operator would) and waits until it is
+   * back with a new boot id and the admin can log in again. QEMU resets the VM in-process.
+   */
+  async reboot(): Promise<void> {
+    const bootId = () => this.root('cat /proc/sys/kernel/random/boot_id', 20_000).then((id) => id.trim());
+    const before = await bootId();
+    await this.ssh('sudo systemctl reboot', { timeoutMs: 20_000 });
+    const deadline = performance.now() + ADMIN_LOGIN_TIMEOUT_MS[this.guest.kind];
+    while (performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await bootId().catch(() => before);
+      if (now !== before) {
+        this.milestone('rebooted');
+        return;
+      }
+    }
+    throw new Error('the guest did not come back from a reboot in time');
+  }
+
+  /** Runs the deployment's steps as `pulumi up` does: each create command, each copy, in order. */
+  async deploy(steps: DeployStep[] = this.stack.steps): Promise<void> {
+    for (const step of steps) {
+      if (step.kind === 'copy') {
+        const result = await copyTo(this.admin, step.source, step.remotePath);
+        if (result.code !== 0) throw new Error(`${step.name}: copy failed: ${result.stderr}`);
+      } else if (step.create !== undefined) {
+        const result = await this.ssh(step.create, { stdin: step.stdin, timeoutMs: 900_000 });
+        if (result.code !== 0) {
+          throw new Error(`${step.name} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+        }
+      }
+      this.milestone(step.name);
+    }
+  }
+
+  /** The delete commands, in reverse order, as `pulumi destroy` runs them before the droplet goes. */
+  async undeploy(): Promise<SshResult[]> {
+    const results: SshResult[] = [];
+    for (const step of [...this.stack.steps].reverse()) {
+      if (step.kind === 'command' && step.delete !== undefined) results.push(await this.ssh(step.delete));
+    }
+    return results;
+  }
+
+  /** A command as the admin user over SSH, from the lab host (169.254.77.1) unless `sourceIp`. */
+  ssh(
+    command: string,
+    options: { stdin?: string; timeoutMs?: number; sourceIp?: string } = {},
+  ): Promise<SshResult> {
+    return ssh(this.admin, command, options);
+  }
+
+  /** A command on the lab host's side of the link (the primary's and the SSH client's namespace). */
+  labHostCommand(argv: string[], timeoutMs = 30_000): Promise<SshResult> {
+    return new Promise((resolve) => {
+      execFile(
+        'ip',
+        ['netns', 'exec', this.network.hostNs, ...argv],
+        { timeout: timeoutMs },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  /** A command as root on the droplet (through the admin's sudo), failing loudly. */
+  async root(command: string, timeoutMs = 120_000): Promise<string> {
+    const result = await this.ssh(`sudo bash -c ${JSON.stringify(command)}`, { timeoutMs });
+    if (result.code !== 0)
+      throw new Error(`\`${command}\` failed (${result.code}): ${result.stderr}${result.stdout}`);
+    return result.stdout;
+  }
+
+  /** Everything worth reading when a scenario fails: boot console, cloud-init, the units' journals. */
+  async diagnostics(): Promise<string> {
+    const journal = await this.ssh(
+      'sudo cloud-init status --long; sudo tail -n 60 /var/log/cloud-init-output.log; sudo journalctl --no-pager -n 80 -u openclaw-failover -u openclaw',
+      { timeoutMs: 30_000 },
+    ).catch((err: Error) => ({ stdout: '', stderr: err.message }));
+    return `--- console\n${this.guest.console().slice(-4000)}\n--- guest\n${journal.stdout}${journal.stderr}\n--- lab host\n${this.#labHost?.output ?? ''}`;
+  }
+
+  writeFile(name: string, content: string): string {
+    const file = join(this.guest.dir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  async destroy(): Promise<void> {
+    await this.guest.destroy().catch(() => undefined);
+    await this.#labHost?.kill();
+    await this.#egress?.stop();
+    this.network.destroy();
+  }
+}

@@ -1,0 +1,123 @@
+// Failover under real systemd on the deployed droplet stand-in: what an operator would see over
+// SSH (`openclaw-failover status --json`, the monitor's journal) while the lab's real OpenClaw
+// primary on the tailnet link is killed and brought back.
+import { join } from 'node:path';
+import type { DropletLab } from './droplet-lab.js';
+import { GUEST_TAILNET_IP } from './network.js';
+import { LabPrimary } from './primary.js';
+
+export interface MonitorStatus {
+  role: string;
+  primary: { health: string };
+  counters: { promotions: number; demotions: number };
+}
+
+export interface MonitorEvent {
+  event?: string;
+  /** ISO 8601, as the monitor logs it. */
+  time?: string;
+  to?: string;
+  [key: string]: unknown;
+}
+
+export async function monitorStatus(lab: DropletLab): Promise<MonitorStatus> {
+  const result = await lab.ssh('openclaw-failover status --json', { timeoutMs: 30_000 });
+  if (result.code !== 0) throw new Error(`openclaw-failover status failed: ${result.stderr}${result.stdout}`);
+  return JSON.parse(result.stdout) as MonitorStatus;
+}
+
+/** Polls the status over SSH until the role is `role`, bounded; returns the seconds it took. */
+export async function waitForRole(lab: DropletLab, role: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let last = '';
+  while (performance.now() - started < timeoutMs) {
+    last = await monitorStatus(lab)
+      .then((s) => s.role)
+      .catch((err: Error) => err.message);
+    if (last === role) return (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the monitor did not reach ${role} within ${timeoutMs} ms (last: ${last})`);
+}
+
+/** The monitor's JSON log lines from the journal since `since` (epoch ms). */
+export async function monitorEvents(lab: DropletLab, since = 0): Promise<MonitorEvent[]> {
+  const out = await lab.root('journalctl --no-pager -o cat -u openclaw-failover.service');
+  return out
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as MonitorEvent];
+      } catch {
+        return [];
+      }
+    })
+    .filter((e) => e.time !== undefined && Date.parse(e.time) >= since);
+}
+
+/** Whether the standby gateway answers on its tailnet address, seen from the primary's side. */
+export async function standbyAnswersOnTailnet(lab: DropletLab): Promise<boolean> {
+  const result = await lab.labHostCommand([
+    'curl',
+    '-s',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '-m',
+    '3',
+    `http://${GUEST_TAILNET_IP}:18789/readyz`,
+  ]);
+  return result.stdout.trim() === '200';
+}
+
+/** Starts the lab's primary on the tailnet link; as in production it runs before the standby is deployed. */
+export function startPrimary(lab: DropletLab): LabPrimary {
+  const token = lab.stack.config.primaryGatewayToken ?? '';
+  const primary = new LabPrimary(lab.network.hostNs, join(lab.guest.dir, 'primary'), 18789, token);
+  primary.start();
+  return primary;
+}
+
+export type FailoverReport = Record<string, number>;
+
+/** Seconds from `since` (epoch ms) to the first transition to `role` in the monitor's journal. */
+function transitionAfter(events: MonitorEvent[], role: string, since: number): number | undefined {
+  const event = events.find((e) => e.event === 'transition' && e.to === role);
+  return event?.time === undefined ? undefined : (Date.parse(event.time) - since) / 1000;
+}
+
+/**
+ * With the primary up and the monitor standby: kill the primary → active with the gateway serving
+ * on its tailnet address; primary back → standby. Returns the timings an operator cares about.
+ */
+export async function runFailover(
+  lab: DropletLab,
+  say: (text: string) => void,
+  primary: LabPrimary,
+): Promise<FailoverReport> {
+  const report: FailoverReport = {};
+  await waitForRole(lab, 'standby', 60_000);
+  say('standby is watching');
+  const killedAt = Date.now();
+  await primary.kill();
+  say('primary killed (kill -9)');
+  report['kill → active (status over SSH)'] = await waitForRole(lab, 'active', 300_000);
+  const afterKill = await monitorEvents(lab, killedAt);
+  const decided = transitionAfter(afterKill, 'promoting', killedAt);
+  const ready = transitionAfter(afterKill, 'active', killedAt);
+  if (decided !== undefined) report['kill → promote decision'] = decided;
+  if (ready !== undefined) report['kill → standby gateway ready'] = ready;
+  if (!(await standbyAnswersOnTailnet(lab)))
+    throw new Error('the standby gateway does not answer on its tailnet address');
+  say('standby gateway serving on its tailnet address');
+  const backAt = Date.now();
+  primary.start();
+  report['primary back: cold start → ready'] = await primary.waitReady(120_000);
+  say('primary back');
+  await waitForRole(lab, 'standby', 300_000);
+  report['primary back → standby (status over SSH)'] = (Date.now() - backAt) / 1000;
+  const demoted = transitionAfter(await monitorEvents(lab, backAt), 'standby', backAt);
+  if (demoted !== undefined) report['primary back → demoted'] = demoted;
+  return report;
+}

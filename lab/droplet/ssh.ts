@@ -1,0 +1,118 @@
+// The real OpenSSH client, run on the lab host's side of the link as `pulumi up` runs from the
+// user's machine: key-only, batch mode, and its own known_hosts file for the run.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface SshResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SshTarget {
+  netns: string;
+  host: string;
+  user: string;
+  /** Private key file of the user. */
+  identity: string;
+  /** The run's known_hosts; `pinned` means it already holds the host's key and nothing else is accepted. */
+  knownHosts: string;
+  hostKeyPolicy: 'pinned' | 'accept-new';
+}
+
+export function sshOptions(target: SshTarget, extra: string[] = []): string[] {
+  return [
+    '-F',
+    '/dev/null',
+    ...['-i', target.identity, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes'],
+    ...['-o', `UserKnownHostsFile=${target.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null'],
+    ...['-o', `StrictHostKeyChecking=${target.hostKeyPolicy === 'pinned' ? 'yes' : 'accept-new'}`],
+    ...['-o', 'ConnectTimeout=5', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=6'],
+    ...extra,
+  ];
+}
+
+function run(argv: string[], stdin: string | Buffer | undefined, timeoutMs: number): Promise<SshResult> {
+  return new Promise((resolve) => {
+    const [command = '', ...args] = argv;
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
+  });
+}
+
+/** Runs `command` as the remote user's shell would (as @pulumi/command's remote.Command does). */
+export function ssh(
+  target: SshTarget,
+  command: string,
+  options: { stdin?: string; timeoutMs?: number; sourceIp?: string } = {},
+): Promise<SshResult> {
+  const extra = options.sourceIp === undefined ? [] : ['-b', options.sourceIp];
+  return run(
+    [
+      'ip',
+      'netns',
+      'exec',
+      target.netns,
+      'ssh',
+      ...sshOptions(target, extra),
+      `${target.user}@${target.host}`,
+      command,
+    ],
+    options.stdin,
+    options.timeoutMs ?? 120_000,
+  );
+}
+
+/** Copies a local file to the remote path over SFTP (as remote.CopyToRemote does). */
+export function copyTo(
+  target: SshTarget,
+  local: string,
+  remotePath: string,
+  timeoutMs = 60_000,
+): Promise<SshResult> {
+  return run(
+    [
+      'ip',
+      'netns',
+      'exec',
+      target.netns,
+      'scp',
+      '-q',
+      ...sshOptions(target),
+      local,
+      `${target.user}@${target.host}:${remotePath}`,
+    ],
+    undefined,
+    timeoutMs,
+  );
+}
+
+/** Retries until SSH accepts the user's key (sshd up, the user created by cloud-init), bounded. */
+export async function waitForSsh(target: SshTarget, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  let last: SshResult | undefined;
+  while (Date.now() - started < timeoutMs) {
+    last = await ssh(target, 'true', { timeoutMs: 10_000 });
+    if (last.code === 0) return (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(
+    `no SSH login as ${target.user}@${target.host} within ${timeoutMs} ms: ${last?.stderr.trim()}`,
+  );
+}
+
+export const knownHostsFile = (dir: string) => join(dir, 'known_hosts');
