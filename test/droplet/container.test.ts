@@ -39,11 +39,11 @@ afterAll(async () => {
 }, 2 * MINUTE);
 
 describe('the droplet stand-in (system container)', () => {
-  it('ran the user-data to the end: cloud-init done without errors, the bootstrap complete', async () => {
+  it('ran the user-data to the end: cloud-init done without errors, the first-boot script complete', async () => {
     const status = await lab.root('cloud-init status --long');
     expect(status).toMatch(/^status: done$/m);
     expect(status).toMatch(/^errors: \[\]$/m);
-    await lab.root(`test -f ${DROPLET_PATHS.bootstrapMarker}`);
+    await lab.root(`test -f ${DROPLET_PATHS.firstBootMarker}`);
     // The guest reached outside only through the egress proxy, and only what it may.
     expect(lab.egress.refused()).toEqual([]);
   });
