@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The VM suite (test/droplet/vm.test.ts) takes about 20 min under TCG: `npm run test:vm` runs it.
+// The VM suite (test/droplet/vm.test.ts) takes 10–20 min under TCG: `npm run test:vm` runs it.
 const vmSuite = 'test/droplet/vm.test.ts';
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 // The production path in a full VM (QEMU, TCG): its own kernel, so ufw and the metadata guard
 // really filter in the droplet's kernel, and the droplet can reboot. The container suite covers
 // the rest; here only what needs a kernel and a boot of its own. Under TCG the first boot takes
-// about 14 min (npm installing OpenClaw is CPU-bound) and a gateway cold start more than the
+// 8–14 min (npm installing OpenClaw is CPU-bound) and a gateway cold start more than the
 // monitor's 180 s start timeout, so failover itself (and a reboot while active) is left to the
 // container suite. Run by `npm run test:vm`, not by `npm test`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
