@@ -1,12 +1,20 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The VM suite (test/droplet/vm.test.ts) takes 10–20 min under TCG: `npm run test:vm` runs it.
-const vmSuite = 'test/droplet/vm.test.ts';
+// The droplet suites boot a whole system (cloud-init, npm install, real gateways): they run on
+// their own after the rest, so that nothing else competes for the 2 cores. FG_SUITE picks them:
+// `container` (part of npm test), `vm` (npm run test:vm, 10–20 min under TCG).
+const suites: Record<string, string[]> = {
+  container: ['test/droplet/container.test.ts'],
+  vm: ['test/droplet/vm.test.ts'],
+};
+const suite = process.env.FG_SUITE;
+if (suite !== undefined && !(suite in suites))
+  throw new Error(`FG_SUITE must be one of ${Object.keys(suites)}`);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: process.env.FG_VM_SUITE ? configDefaults.exclude : [...configDefaults.exclude, vmSuite],
+    include: suite === undefined ? ['test/**/*.test.ts'] : (suites[suite] ?? []),
+    exclude: suite === undefined ? [...configDefaults.exclude, 'test/droplet/**'] : configDefaults.exclude,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Real processes, real gateways: files run in parallel, but only two at a time on 2 cores.

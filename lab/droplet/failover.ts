@@ -86,7 +86,8 @@ export function startPrimary(lab: DropletLab): LabPrimary {
 export async function bootAndDeploy(lab: DropletLab, primary: LabPrimary): Promise<void> {
   try {
     await lab.boot();
-    await primary.waitReady(120_000);
+    // Generous: the primary's cold start competes with the guest's first boot for the CPU.
+    await primary.waitReady(300_000);
     lab.milestone('primary ready on its tailnet address');
     await lab.deploy();
   } catch (err) {
