@@ -1,8 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The droplet suites boot a whole system (cloud-init, npm install, real gateways): they run on
-// their own after the rest, so that nothing else competes for the 2 cores. FG_SUITE picks them:
-// `container` (part of npm test), `vm` (npm run test:vm, 10–20 min under TCG).
+// The droplet suites boot a whole system (cloud-init, npm install, real gateways) and run on their
+// own, by FG_SUITE: `container` (npm run test:droplet), `vm` (npm run test:vm, 10–20 min, TCG).
 const suites: Record<string, string[]> = {
   container: ['test/droplet/container.test.ts'],
   vm: ['test/droplet/vm.test.ts'],
