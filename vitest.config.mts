@@ -1,7 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // The droplet suites boot a whole system (cloud-init, npm install, real gateways) and run on their
-// own, by FG_SUITE: `container` (npm run test:droplet), `vm` (npm run test:vm, 10–20 min, TCG).
+// own after the rest, so nothing competes with them for the 2 cores, picked by FG_SUITE:
+// `container` (the last step of npm test; alone: npm run test:droplet), `vm` (npm run test:vm, TCG).
 const suites: Record<string, string[]> = {
   container: ['test/droplet/container.test.ts'],
   vm: ['test/droplet/vm.test.ts'],
