@@ -16,7 +16,6 @@ import type { StandbyConfig } from './config.js';
 import {
   GATEWAY_START_TIMEOUT_SECONDS,
   GATEWAY_STOP_TIMEOUT_SECONDS,
-  MONITOR_STATUS_LISTEN,
   PRIMARY_PROBE_TIMEOUT_SECONDS,
   STANDBY_GATEWAY_PORT,
   WORKSPACE_SYNC_TIMEOUT_SECONDS,
@@ -56,8 +55,8 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
           },
         }),
     stateFile: DROPLET_PATHS.monitorStateFile,
-    statusListen: MONITOR_STATUS_LISTEN,
-    notifyWebhooks: notifyWebhookUrl === undefined ? [] : [notifyWebhookUrl],
+    // No status block: the monitor's default loopback listener, where its CLI looks too.
+    notify: notifyWebhookUrl === undefined ? [] : [{ type: 'webhook', url: notifyWebhookUrl }],
   };
   return renderMonitorConfig(input);
 }

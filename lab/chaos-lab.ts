@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { stateFromFile } from '../monitor/src/state-file.js';
 import { BUNDLE } from './bundle.js';
 import { GitRemote } from './git-remote.js';
 import {
@@ -136,8 +137,8 @@ export class ChaosLab {
     // The counters as persisted after every probe: polling the status CLI would start a Node
     // process each time, a load that itself slows the probes down.
     const total = () => {
-      const { up, degraded, down } = (JSON.parse(readFileSync(this.files.stateFile, 'utf8')) as MonitorStatus)
-        .counters.probes;
+      const saved = JSON.parse(readFileSync(this.files.stateFile, 'utf8'));
+      const { up, degraded, down } = stateFromFile(saved, 0).state.counters.probes;
       return up + degraded + down;
     };
     const target = total() + count;

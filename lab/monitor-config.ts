@@ -4,13 +4,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderMonitorConfig } from '../cloud-init/index.js';
+import { DEFAULT_STATUS_LISTEN, POLICY_DEFAULTS } from '../monitor/src/defaults.js';
 import { PRIMARY_IP } from './netns.js';
 
 export const FAKE_GATEWAY = fileURLToPath(new URL('./fake-gateway.mjs', import.meta.url));
 export const PRIMARY_PORT = 18789;
 export const PROXY_PORT = 18788;
 export const GATEWAY_PORT = 18789;
-export const STATUS_LISTEN = '127.0.0.1:18790';
+/** The monitor's default: the config leaves status out, as the droplet's does. */
+export const STATUS_LISTEN = DEFAULT_STATUS_LISTEN;
 /** What the fake gateway writes into the workspace while active: the change that must never be lost. */
 export const WRITTEN_FILE = 'written-while-active.md';
 
@@ -28,8 +31,8 @@ export interface Timings {
 /** Our defaults' thresholds at a tenth-of-a-second pace: what most chaos scenarios run. */
 export const SCALED_DEFAULTS: Timings = {
   checkIntervalSeconds: 0.1,
-  failThreshold: 3,
-  recoverThreshold: 3,
+  failThreshold: POLICY_DEFAULTS.failThreshold,
+  recoverThreshold: POLICY_DEFAULTS.recoverThreshold,
   minActiveSeconds: 0.5,
   timeoutSeconds: 0.5,
 };
@@ -67,7 +70,7 @@ export function writeMonitorConfig(
   };
   if (opts.workspace) env.WRITE_FILE = join(opts.workspace, WRITTEN_FILE);
   if (ignoreSigterm) env.IGNORE_SIGTERM = '1';
-  const config = {
+  const config = renderMonitorConfig({
     primary: {
       url: `http://${PRIMARY_IP}:${opts.viaProxy ? PROXY_PORT : PRIMARY_PORT}`,
       timeoutSeconds: timings.timeoutSeconds,
@@ -87,9 +90,8 @@ export function writeMonitorConfig(
     },
     ...(opts.workspace ? { workspace: { path: opts.workspace, timeoutSeconds: 1 } } : {}),
     stateFile: files.stateFile,
-    status: { listen: STATUS_LISTEN },
-  };
-  writeFileSync(files.configFile, JSON.stringify(config, null, 2));
+  });
+  writeFileSync(files.configFile, config);
   writeFileSync(files.startsFile, '');
   return files;
 }

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type MonitorConfigInput, renderMonitorConfig } from '../cloud-init/index.js';
 import { MonitorProcess } from './bundle.js';
 import { FAKE_GATEWAY } from './monitor-config.js';
 import { freePort } from './ports.js';
@@ -35,8 +36,8 @@ export class MonitorLab {
   }
 
   /** Scaled-down timings (0.1 s probes); `gatewayEnv` goes to the fake gateway. */
-  writeConfig(overrides: Record<string, unknown> = {}, gatewayEnv: Record<string, string> = {}): void {
-    const config = {
+  writeConfig(overrides: Partial<MonitorConfigInput> = {}, gatewayEnv: Record<string, string> = {}): void {
+    const config = renderMonitorConfig({
       primary: { url: this.primary.url, timeoutSeconds: 0.3 },
       checkIntervalSeconds: 0.1,
       failThreshold: 3,
@@ -58,8 +59,8 @@ export class MonitorLab {
       stateFile: join(this.dir, 'state', 'state.json'),
       status: { listen: this.listen },
       ...overrides,
-    };
-    writeFileSync(this.configFile, JSON.stringify(config, null, 2));
+    });
+    writeFileSync(this.configFile, config);
   }
 
   startMonitor(): MonitorProcess {

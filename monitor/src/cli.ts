@@ -5,39 +5,44 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, EX_CONFIG, loadConfig } from './config.js';
 import { Daemon } from './daemon.js';
+import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
 import { createGatewayManager } from './gateway/manager.js';
 import { createLogger } from './log.js';
 import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
-import { runDrill, sendCommand, showStatus } from './remote.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { metricsOf, statusOf } from './status.js';
+import { runDrill, sendCommand, showStatus } from './status-client.js';
 import { startStatusServer } from './status-server.js';
 import { createStateStore } from './store.js';
 import { version } from './version.js';
+import { checkWatchdogFits } from './watchdog.js';
 import { createWorkspaceSync } from './workspace.js';
 
 const EX_USAGE = 64;
-const DEFAULT_LISTEN = '127.0.0.1:18790';
 
 const USAGE = `openclaw-failover ${version}: failover monitor for an OpenClaw standby gateway
 
 Usage:
   openclaw-failover run --config FILE          run the monitor (systemd: Type=notify)
-  openclaw-failover check-config FILE          validate a config file (exit 78 when invalid)
+  openclaw-failover check-config FILE [--watchdog-seconds N]
+                                               validate a config file (exit 78 when invalid),
+                                               against the unit's WatchdogSec when given
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
-  openclaw-failover drill [--seconds N]        promote on a healthy pair for N s, then demote
+  openclaw-failover drill [--seconds N]        promote on a healthy pair for N s (default ${DEFAULT_DRILL_SECONDS}), then demote
 
 The verbs reach the monitor at --listen HOST:PORT, else the status.listen of --config FILE,
-else ${DEFAULT_LISTEN}.`;
+else ${DEFAULT_STATUS_LISTEN}.`;
 
 class UsageError extends Error {}
 
-async function run(configFile: string): Promise<void> {
+async function runDaemon(configFile: string): Promise<void> {
   const config = loadConfig(configFile);
   const log = createLogger();
+  const systemd = createSystemdNotifier(log);
+  checkWatchdogFits(config, systemd.watchdogSeconds);
   const host = hostname();
   const daemon = new Daemon({
     config,
@@ -46,10 +51,13 @@ async function run(configFile: string): Promise<void> {
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
     store: createStateStore(config.stateFile),
-    systemd: createSystemdNotifier(log),
+    systemd,
     log,
   });
-  await daemon.start();
+  // Whatever escapes the daemon's own handling is a bug: logged as `fatal`, then exit 70.
+  process.on('uncaughtException', (err) => daemon.fatal(err));
+  process.on('unhandledRejection', (err) => daemon.fatal(err));
+  await daemon.start().catch((err: unknown) => daemon.fatal(err));
   const server = await startStatusServer(config.status.listen, {
     status: () => statusOf(daemon.state, config, daemon.lastProbe, host),
     metrics: () => metricsOf(daemon.state, daemon.lastProbe),
@@ -76,7 +84,7 @@ async function run(configFile: string): Promise<void> {
 function listenFrom(values: { listen?: string; config?: string }): string {
   if (values.listen) return values.listen;
   if (values.config) return loadConfig(values.config).status.listen;
-  return DEFAULT_LISTEN;
+  return DEFAULT_STATUS_LISTEN;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -87,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       listen: { type: 'string' },
       seconds: { type: 'string' },
+      'watchdog-seconds': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -106,13 +115,19 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const file = values.config ?? arg;
       if (!file) throw new UsageError('run needs --config FILE');
-      await run(file);
+      await runDaemon(file);
       return -1; // keeps running until a signal
     }
     case 'check-config': {
       const file = arg ?? values.config;
       if (!file) throw new UsageError('check-config needs a FILE');
       const config = loadConfig(file);
+      const watchdog = values['watchdog-seconds'];
+      if (watchdog !== undefined) {
+        const seconds = Number(watchdog);
+        if (!(seconds > 0)) throw new UsageError('--watchdog-seconds must be a positive number');
+        checkWatchdogFits(config, seconds);
+      }
       console.log(
         `${file}: valid (gateway manager ${config.gateway.manager}, primary ${config.primary.url})`,
       );
@@ -124,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     case 'release':
       return sendCommand(listenFrom(values), verb);
     case 'drill': {
-      const seconds = Number(values.seconds ?? 60);
+      const seconds = Number(values.seconds ?? DEFAULT_DRILL_SECONDS);
       if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number');
       return runDrill(listenFrom(values), seconds);
     }

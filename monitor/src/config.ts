@@ -1,7 +1,9 @@
-// The monitor's config file: one JSON document, validated once at start. Key names are a contract
-// shared with the renderers in cloud-init/ and with the local lab; durations are seconds.
+// The monitor's config file: one JSON document, validated once at start. This schema is the one
+// contract for its shape: the renderer in cloud-init/ (and through it infra and the lab) types its
+// input from MonitorConfigInput. Durations are seconds; defaults come from defaults.ts.
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
+import { DEFAULT_STATUS_LISTEN, POLICY_DEFAULTS, TIMEOUT_DEFAULTS } from './defaults.js';
 
 /** Exit code for bad configuration (sysexits EX_CONFIG); the systemd unit does not restart on it. */
 export const EX_CONFIG = 78;
@@ -30,8 +32,8 @@ const systemdGateway = v.strictObject({
   manager: v.literal('systemd'),
   unit: v.pipe(nonEmpty, v.regex(/^[\w@.:-]+\.service$/, 'must be a systemd .service unit name')),
   readyUrl: httpUrl,
-  startTimeoutSeconds: v.optional(positiveSeconds, 180),
-  stopTimeoutSeconds: v.optional(positiveSeconds, 30),
+  startTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStartSeconds),
+  stopTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStopSeconds),
 });
 
 const processGateway = v.strictObject({
@@ -42,45 +44,49 @@ const processGateway = v.strictObject({
   /** Where the detached gateway's output goes; defaults to gateway.log beside the state file (its pid file always goes there). */
   logFile: v.optional(nonEmpty),
   readyUrl: httpUrl,
-  startTimeoutSeconds: v.optional(positiveSeconds, 180),
-  stopTimeoutSeconds: v.optional(positiveSeconds, 30),
+  startTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStartSeconds),
+  stopTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStopSeconds),
 });
 
 export const MonitorConfigSchema = v.strictObject({
   primary: v.strictObject({
     url: httpUrl,
     tokenFile: v.optional(nonEmpty),
-    timeoutSeconds: v.optional(positiveSeconds, 2),
+    timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.primarySeconds),
   }),
-  checkIntervalSeconds: v.optional(positiveSeconds, 5),
-  failThreshold: v.optional(count, 3),
-  recoverThreshold: v.optional(count, 3),
-  minActiveSeconds: v.optional(seconds(), 120),
+  // Its bound depends on the unit's WatchdogSec, known only at run time (watchdog.ts).
+  checkIntervalSeconds: v.optional(positiveSeconds, POLICY_DEFAULTS.checkIntervalSeconds),
+  failThreshold: v.optional(count, POLICY_DEFAULTS.failThreshold),
+  recoverThreshold: v.optional(count, POLICY_DEFAULTS.recoverThreshold),
+  minActiveSeconds: v.optional(seconds(), POLICY_DEFAULTS.minActiveSeconds),
   /** Promotions inside this window double the hold-down before demotion (flap damping). */
-  flapWindowSeconds: v.optional(seconds(), 3600),
-  promoteOn: v.optional(v.picklist(['down', 'unready']), 'down'),
+  flapWindowSeconds: v.optional(seconds(), POLICY_DEFAULTS.flapWindowSeconds),
+  promoteOn: v.optional(v.picklist(['down', 'unready']), POLICY_DEFAULTS.promoteOn),
   gateway: v.variant('manager', [systemdGateway, processGateway]),
   workspace: v.optional(
     v.strictObject({
       path: nonEmpty,
-      timeoutSeconds: v.optional(positiveSeconds, 20),
+      timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.workspaceSeconds),
       pushBack: v.optional(v.boolean(), true),
     }),
   ),
   stateFile: nonEmpty,
-  status: v.optional(v.strictObject({ listen: loopbackListen }), { listen: '127.0.0.1:18790' }),
+  status: v.optional(v.strictObject({ listen: loopbackListen }), { listen: DEFAULT_STATUS_LISTEN }),
   notify: v.optional(
     v.array(
       v.strictObject({
         type: v.literal('webhook'),
         url: httpUrl,
-        timeoutSeconds: v.optional(positiveSeconds, 5),
+        timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.notifySeconds),
       }),
     ),
     [],
   ),
 });
 
+/** What a config file may say: every key with a default may be left out. */
+export type MonitorConfigInput = v.InferInput<typeof MonitorConfigSchema>;
+/** The validated config, every default filled in. */
 export type MonitorConfig = v.InferOutput<typeof MonitorConfigSchema>;
 export type GatewayConfig = MonitorConfig['gateway'];
 export type WorkspaceConfig = NonNullable<MonitorConfig['workspace']>;

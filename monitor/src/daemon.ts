@@ -1,9 +1,19 @@
 // The daemon: the only place where time passes. It feeds the pure decision core (core/step.ts)
 // with probe results, action results and operator commands, persists every new state, and
 // performs the actions through the injected adapters. Every call into the core happens
-// synchronously in dispatch(), so inputs never interleave; long actions (starting a gateway can
+// synchronously in #dispatch(), so inputs never interleave; long actions (starting a gateway can
 // take minutes) run in the background and come back as inputs, while probing and the systemd
-// watchdog go on.
+// watchdog (watchdog.ts, pinging only while this loop makes progress) go on.
+//
+// Failure policy: no probe answer, command or filesystem state ends the daemon.
+// - gateway.isRunning() throwing while active is a failed check: logged (gateway-check-failed),
+//   the probe goes to the core without it, the loop goes on. At start it is fatal (below): no
+//   decision can be made without knowing whether the gateway runs, and systemd retries in 5 s.
+// - store.save throwing (ENOSPC, EACCES…) keeps the last good file on disk: logged once per
+//   cause (state-save-failed), the loop goes on with the state in memory and saves it again at
+//   the next change.
+// - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
+//   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
@@ -14,7 +24,11 @@ import type { Notifier } from './notify.js';
 import type { ProbeResult } from './probe.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
+import { stallSeconds, startWatchdog } from './watchdog.js';
 import type { WorkspaceSync } from './workspace.js';
+
+/** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
+export const EX_SOFTWARE = 70;
 
 export interface DaemonDeps {
   config: MonitorConfig;
@@ -25,8 +39,12 @@ export interface DaemonDeps {
   store: StateStore;
   systemd: SystemdNotifier;
   log: Logger;
-  /** Epoch seconds. */
+  /** Epoch seconds: the time of every input given to the core. */
   clock?: () => number;
+  /** Resolves once the started gateway is ready; default: waitReady on gateway.readyUrl. */
+  gatewayReady?: (signal: AbortSignal) => Promise<unknown>;
+  /** Ends the process after a fatal error; default: process.exit. */
+  exit?: (code: number) => void;
 }
 
 export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
@@ -38,14 +56,30 @@ export class Daemon {
   readonly #clock: () => number;
   readonly #step: ReturnType<typeof makeStep>;
   readonly #shutdown = new AbortController();
+  readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
   #loop: Promise<void> | undefined;
+  /** The cause of the failing saves since the last good one, logged once. */
+  #saveFailure: string | undefined;
+  /** When the control loop last made progress (performance.now() ms), for the watchdog. */
+  #lastTick = performance.now();
+  #stopWatchdog: (() => void) | undefined;
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    const { gateway, config } = deps;
+    this.#gatewayReady =
+      deps.gatewayReady ??
+      ((signal) =>
+        waitReady(
+          config.gateway.readyUrl,
+          config.gateway.startTimeoutSeconds,
+          () => gateway.isRunning(),
+          signal,
+        ));
   }
 
   get state(): State {
@@ -59,36 +93,77 @@ export class Daemon {
 
   /** Loads the saved state, reconciles it with the gateway's real state, and starts probing. */
   async start(): Promise<void> {
-    const { store, gateway, log, systemd } = this.#deps;
-    const { state, problem } = store.load(this.#clock());
+    const { store, gateway, log, systemd, config } = this.#deps;
+    const { state, problem, migrated } = store.load(this.#clock());
     if (problem) log.warn({ event: 'state-reset', problem });
+    if (migrated) log.info({ event: 'state-migrated', file: config.stateFile });
     this.#state = state;
-    this.dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
+    this.#dispatch({ type: 'start', gatewayRunning: await gateway.isRunning() });
     systemd.ready();
-    this.#loop = this.#run();
+    this.#tick();
+    this.#loop = this.#run().catch((err: unknown) => this.fatal(err));
+    if (systemd.watchdogSeconds !== undefined) {
+      this.#stopWatchdog = startWatchdog(systemd.watchdogSeconds, () => this.loopAlive(), systemd.watchdog);
+    }
+  }
+
+  /** Whether the control loop made progress within the longest stall its schedule allows. */
+  loopAlive(): boolean {
+    const role = this.#state?.role ?? 'standby';
+    return performance.now() - this.#lastTick <= stallSeconds(this.#deps.config, role) * 1000;
+  }
+
+  #tick(): void {
+    this.#lastTick = performance.now();
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
   async stop(): Promise<void> {
     this.#shutdown.abort();
+    this.#stopWatchdog?.();
     this.#deps.systemd.stopping();
     await this.#loop;
-    if (this.#state) this.#deps.store.save(this.#state);
+    if (this.#state) this.#save(this.#state);
+  }
+
+  /** An unexpected error: logged with its cause, then the process exits for systemd to restart it. */
+  fatal(err: unknown): void {
+    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.#deps.log.fatal({ event: 'fatal', error, role: this.#state?.role });
+    this.#shutdown.abort();
+    this.#stopWatchdog?.();
+    (this.#deps.exit ?? process.exit)(EX_SOFTWARE);
   }
 
   /** Operator commands (hold, release, drill), answered with the outcome or the refusal. */
   command(input: Command): Outcome {
-    return this.dispatch(input);
+    return this.#dispatch(input);
   }
 
-  dispatch(input: Input): Outcome {
+  #dispatch(input: Input): Outcome {
     const outcome = this.#step(this.state, input, this.#clock());
     if (outcome.state !== this.#state) {
       this.#state = outcome.state;
-      this.#deps.store.save(outcome.state);
+      this.#save(outcome.state);
     }
     for (const action of outcome.actions) this.#perform(action);
     return outcome;
+  }
+
+  /** Saves the state; a failure keeps the last good file and is logged once per cause. */
+  #save(state: State): void {
+    const { store, log, config } = this.#deps;
+    try {
+      store.save(state);
+    } catch (err) {
+      const error = (err as Error).message;
+      if (error !== this.#saveFailure)
+        log.error({ event: 'state-save-failed', file: config.stateFile, error });
+      this.#saveFailure = error;
+      return;
+    }
+    if (this.#saveFailure !== undefined) log.info({ event: 'state-saved', file: config.stateFile });
+    this.#saveFailure = undefined;
   }
 
   #perform(action: Action): void {
@@ -101,10 +176,10 @@ export class Daemon {
         void notifier.send({ event: action.event, message: action.message, role: this.state.role });
         break;
       case 'promote':
-        void this.#promote(action);
+        this.#promote(action).catch((err: unknown) => this.fatal(err));
         break;
       case 'demote':
-        void this.#demote(action);
+        this.#demote(action).catch((err: unknown) => this.fatal(err));
         break;
     }
   }
@@ -114,7 +189,6 @@ export class Daemon {
     let next = performance.now();
     while (!this.#shutdown.signal.aborted) {
       await this.#probeOnce();
-      this.#deps.systemd.watchdog(performance.now());
       // A fixed rate, not a fixed pause: a slow probe does not stretch the interval.
       next = Math.max(next + intervalMs, performance.now());
       try {
@@ -122,38 +196,46 @@ export class Daemon {
       } catch {
         return; // aborted: shutting down
       }
+      this.#tick();
     }
   }
 
   async #probeOnce(): Promise<void> {
     const result = await this.#deps.probe();
     this.#lastProbe = result;
+    this.#tick();
     // The local gateway is checked only while it should be serving.
-    const gatewayRunning = this.state.role === 'active' ? await this.#deps.gateway.isRunning() : undefined;
+    const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
+    this.#tick();
     if (this.#shutdown.signal.aborted) return;
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
     }
-    this.dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
+    this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
+  }
+
+  /** Whether the gateway runs; undefined (no verdict) when the check itself failed. */
+  async #checkGateway(): Promise<boolean | undefined> {
+    try {
+      return await this.#deps.gateway.isRunning();
+    } catch (err) {
+      this.#deps.log.warn({ event: 'gateway-check-failed', error: (err as Error).message });
+      return undefined;
+    }
   }
 
   async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
-    const { gateway, workspace, log, config } = this.#deps;
+    const { gateway, workspace, log } = this.#deps;
     const started = performance.now();
     const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
     if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
     try {
       log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
       await gateway.start();
-      await waitReady(
-        config.gateway.readyUrl,
-        config.gateway.startTimeoutSeconds,
-        () => gateway.isRunning(),
-        this.#shutdown.signal,
-      );
+      await this.#gatewayReady(this.#shutdown.signal);
       if (this.#shutdown.signal.aborted) return;
       log.info({ event: 'gateway-ready', seconds: elapsed() });
-      this.dispatch({ type: 'promoted' });
+      this.#dispatch({ type: 'promoted' });
     } catch (err) {
       // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
       if (this.#shutdown.signal.aborted) return;
@@ -161,7 +243,7 @@ export class Daemon {
       await gateway
         .stop()
         .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
-      this.dispatch({ type: 'promote-failed', error: (err as Error).message });
+      this.#dispatch({ type: 'promote-failed', error: (err as Error).message });
     }
   }
 
@@ -172,16 +254,16 @@ export class Daemon {
       await gateway.stop();
     } catch (err) {
       if (!this.#shutdown.signal.aborted)
-        this.dispatch({ type: 'demote-failed', error: (err as Error).message });
+        this.#dispatch({ type: 'demote-failed', error: (err as Error).message });
       return;
     }
     if (workspace) await this.#sync('push', () => workspace.pushBack());
-    if (!this.#shutdown.signal.aborted) this.dispatch({ type: 'demoted' });
+    if (!this.#shutdown.signal.aborted) this.#dispatch({ type: 'demoted' });
   }
 
   /** A workspace sync never blocks a failover: failures are logged and notified, then we go on. */
   async #sync(what: 'pull' | 'push', run: () => Promise<{ head: string; pushedTo?: string }>): Promise<void> {
-    const { log, notifier } = this.#deps;
+    const { log } = this.#deps;
     const started = performance.now();
     try {
       const result = await run();
@@ -189,12 +271,12 @@ export class Daemon {
       if (result.pushedTo?.startsWith('failover/')) {
         // The primary moved on meanwhile: a person has to merge what the standby wrote.
         const message = `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`;
-        void notifier.send({ event: 'sync-diverged', message, role: this.state.role });
+        this.#perform({ type: 'notify', event: 'sync-diverged', message });
       }
     } catch (err) {
       const message = `workspace ${what} failed: ${(err as Error).message}`;
       log.error({ event: 'sync-failed', what, error: (err as Error).message });
-      void notifier.send({ event: 'sync-failed', message, role: this.state.role });
+      this.#perform({ type: 'notify', event: 'sync-failed', message });
     }
   }
 }

@@ -1,9 +1,14 @@
 // Logs are one JSON object a line on stdout (journald keeps them), each with an `event` field.
+// Writes are synchronous: a line logged just before exit or a crash must not be lost.
 import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** `destination` defaults to stdout; tests pass a sink of their own. */
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination: pino.DestinationStream = pino.destination({ fd: 1, sync: true }),
+): Logger {
   return pino(
     {
       level,
@@ -11,7 +16,6 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // Synchronous writes: a line logged just before exit or a crash must not be lost.
-    pino.destination({ fd: 1, sync: true }),
+    destination,
   );
 }

@@ -1,12 +1,13 @@
 // Webhook notifications. A failing or slow webhook must never delay a failover: sends are fire and
 // forget, each bounded by its own timeout, and failures only logged.
 import type { MonitorConfig } from './config.js';
+import type { NotifyEvent, Role } from './core/model.js';
 import type { Logger } from './log.js';
 
 export interface Notification {
-  event: string;
+  event: NotifyEvent;
   message: string;
-  role: string;
+  role: Role;
 }
 
 export interface Notifier {

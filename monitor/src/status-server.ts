@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { Outcome } from './core/model.js';
 import type { Command } from './daemon.js';
+import { DEFAULT_DRILL_SECONDS } from './defaults.js';
 
 export interface StatusSource {
   status(): object;
@@ -23,7 +24,8 @@ function reply(res: http.ServerResponse, code: number, body: unknown, type = 'ap
 function toCommand(path: string, params: URLSearchParams): Command | undefined {
   if (path === '/hold') return { type: 'hold' };
   if (path === '/release') return { type: 'release' };
-  if (path === '/drill') return { type: 'drill', seconds: Number(params.get('seconds') ?? 60) };
+  if (path === '/drill')
+    return { type: 'drill', seconds: Number(params.get('seconds') ?? DEFAULT_DRILL_SECONDS) };
   return undefined;
 }
 

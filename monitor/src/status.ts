@@ -1,15 +1,36 @@
 // What the monitor tells about itself: the JSON behind `openclaw-failover status` and the
 // Prometheus text behind /metrics. Pure functions of the state.
 import type { MonitorConfig } from './config.js';
-import type { Health, Role, State } from './core/model.js';
+import { type Drill, type Health, ROLES, type State } from './core/model.js';
 import type { ProbeResult } from './probe.js';
 import { version } from './version.js';
 
-const ROLES: readonly Role[] = ['standby', 'promoting', 'active', 'demoting', 'held'];
 const HEALTHS: readonly Health[] = ['up', 'degraded', 'down'];
 
 const iso = (seconds: number | undefined) =>
   seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+
+/** The fields only some roles carry, as the flat status document shows them. */
+interface RoleDetails {
+  activeSince?: number;
+  holdDownUntil?: number;
+  retryAt?: number;
+  attempts: number;
+  drill?: Drill & { until?: number };
+}
+
+function roleDetails(s: State): RoleDetails {
+  switch (s.role) {
+    case 'standby':
+    case 'held':
+      return { attempts: 0 };
+    case 'promoting':
+      return { attempts: s.attempts, retryAt: s.start === 'failed' ? s.retryAt : undefined, drill: s.drill };
+    case 'active':
+    case 'demoting':
+      return s;
+  }
+}
 
 export function statusOf(
   state: State,
@@ -17,6 +38,7 @@ export function statusOf(
   lastProbe: ProbeResult | undefined,
   host: string,
 ) {
+  const details = roleDetails(state);
   return {
     role: state.role,
     since: iso(state.since),
@@ -41,14 +63,14 @@ export function statusOf(
       flapWindowSeconds: config.flapWindowSeconds,
       promoteOn: config.promoteOn,
     },
-    activeSince: iso(state.activeSince),
-    holdDownUntil: iso(state.holdDownUntil),
-    retryAt: iso(state.retryAt),
-    attempts: state.attempts,
-    drill: state.drill && {
-      ...state.drill,
-      startedAt: iso(state.drill.startedAt),
-      until: iso(state.drill.until),
+    activeSince: iso(details.activeSince),
+    holdDownUntil: iso(details.holdDownUntil),
+    retryAt: iso(details.retryAt),
+    attempts: details.attempts,
+    drill: details.drill && {
+      ...details.drill,
+      startedAt: iso(details.drill.startedAt),
+      until: iso(details.drill.until),
     },
     lastDrill: state.lastDrill && { ...state.lastDrill, startedAt: iso(state.lastDrill.startedAt) },
     counters: state.counters,

@@ -2,13 +2,15 @@
 // atomic (write a temp file, fsync, rename) so a crash leaves the old or the new state, never half.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { initialState, type Role, type State } from './core/model.js';
-
-const ROLES: readonly Role[] = ['standby', 'promoting', 'active', 'demoting', 'held'];
+import { initialState, type State } from './core/model.js';
+import { stateFileText, stateFromFile } from './state-file.js';
 
 export interface StateStore {
-  /** The saved state, or a fresh one; a corrupt file is set aside, not trusted and not lost. */
-  load(now: number): { state: State; problem?: string };
+  /**
+   * The saved state, or a fresh one; a corrupt file is set aside, not trusted and not lost.
+   * `migrated` when the file was in the first, unversioned format (rewritten at the next save).
+   */
+  load(now: number): { state: State; problem?: string; migrated?: boolean };
   save(state: State): void;
 }
 
@@ -23,12 +25,8 @@ export function createStateStore(file: string): StateStore {
         throw err;
       }
       try {
-        const saved = JSON.parse(text) as Partial<State>;
-        if (!ROLES.includes(saved.role as Role))
-          throw new Error(`unknown role ${JSON.stringify(saved.role)}`);
-        const fresh = initialState(now);
-        // Fields added in later versions get their initial values.
-        return { state: { ...fresh, ...saved, counters: { ...fresh.counters, ...saved.counters } } };
+        const { state, migrated } = stateFromFile(JSON.parse(text), now);
+        return migrated ? { state, migrated } : { state };
       } catch (err) {
         const aside = `${file}.corrupt-${Math.round(now)}`;
         renameSync(file, aside);
@@ -43,7 +41,7 @@ export function createStateStore(file: string): StateStore {
       const tmp = `${file}.tmp`;
       const fd = openSync(tmp, 'w', 0o600);
       try {
-        writeSync(fd, `${JSON.stringify(state)}\n`);
+        writeSync(fd, stateFileText(state));
         fsyncSync(fd);
       } finally {
         closeSync(fd);

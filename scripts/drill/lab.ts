@@ -201,8 +201,7 @@ export class Lab {
         stopTimeoutSeconds: STANDBY_STOP_TIMEOUT_SECONDS,
       },
       stateFile: join(this.dir, 'monitor', 'state.json'),
-      statusListen: `127.0.0.1:${ports.status}`,
-      notifyWebhooks: [],
+      status: { listen: `127.0.0.1:${ports.status}` },
     });
     writeFileSync(this.#configFile, config, { mode: 0o600 });
     copyFileSync(this.#configFile, this.logs.config);

@@ -82,8 +82,7 @@ export const monitorConfigInput: MonitorConfigInput = {
   gateway: standbyGateway({ gatewayPort: GATEWAY_PORT, startTimeoutSeconds: 180, stopTimeoutSeconds: 30 }),
   workspace: { path: DROPLET_PATHS.workspace, timeoutSeconds: 20, pushBack: true },
   stateFile: DROPLET_PATHS.monitorStateFile,
-  statusListen: '127.0.0.1:18790',
-  notifyWebhooks: ['https://hooks.example.com/openclaw-failover'],
+  notify: [{ type: 'webhook', url: 'https://hooks.example.com/openclaw-failover' }],
 };
 
 export const deployScriptInput: DeployScriptInput = {

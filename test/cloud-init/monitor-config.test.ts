@@ -44,7 +44,7 @@ describe('monitor config', () => {
       },
       workspace: undefined,
       stateFile: '/tmp/lab/state.json',
-      notifyWebhooks: [],
+      notify: [],
     });
     const raw = JSON.parse(text);
     expect(raw).not.toHaveProperty('workspace');
@@ -56,7 +56,7 @@ describe('monitor config', () => {
   });
 
   it('a value outside the contract is caught by parseConfig, naming the key', () => {
-    const text = renderMonitorConfig({ ...monitorConfigInput, statusListen: '0.0.0.0:18790' });
+    const text = renderMonitorConfig({ ...monitorConfigInput, status: { listen: '0.0.0.0:18790' } });
     expect(() => parseConfig(JSON.parse(text))).toThrow(/status\.listen/);
   });
 });

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE, runCli } from '../../lab/bundle.js';
 import { ConfigError, parseConfig } from '../../monitor/src/config.js';
+import { DEFAULT_STATUS_LISTEN, POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 
 const valid = {
   primary: { url: 'http://100.101.102.103:18789', tokenFile: '/etc/openclaw-failover/primary-token' },
@@ -33,6 +34,14 @@ describe('monitor config', () => {
       status: { listen: '127.0.0.1:18790' },
       notify: [],
     });
+  });
+
+  it('accepts the README’s example, which shows the defaults as they are', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Config file'));
+    const example = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    const c = parseConfig(JSON.parse(example ?? 'null'));
+    expect(c).toMatchObject({ ...POLICY_DEFAULTS, status: { listen: DEFAULT_STATUS_LISTEN } });
   });
 
   it('accepts the full example of docs/monitor-contract.md and a process gateway with fractional seconds', () => {

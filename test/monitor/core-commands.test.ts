@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Input, Role } from '../../monitor/src/core/model.js';
+import { type Input, ROLES, type Role } from '../../monitor/src/core/model.js';
 import { activeDriver, DEFAULTS, Driver, effects, promotingDriver, sigs } from './core-helpers.js';
 
 function driverIn(role: Role): Driver {
@@ -23,8 +23,6 @@ function driverIn(role: Role): Driver {
     }
   }
 }
-
-const ROLES: Role[] = ['standby', 'held', 'promoting', 'active', 'demoting'];
 
 describe('unexpected action results', () => {
   const results: Input[] = [

@@ -167,7 +167,8 @@ describe('demoting → standby', () => {
     expect(delays).toEqual([10, 20, 40, 80, 160, 300, 300, 300]);
     const ok = d.send({ type: 'demoted' });
     expect(ok.state.role).toBe('standby');
-    expect(ok.state.attempts).toBe(0);
+    // A standby carries no attempts: none carry over to the next demotion.
+    expect(ok.state).not.toHaveProperty('attempts');
     expect(ok.state.retryAt).toBeUndefined();
   });
 

@@ -107,7 +107,8 @@ describe('failure during promotion', () => {
     const o = d.probe('up');
     expect(o.state.role).toBe('standby');
     expect(o.state.reason).toBe('primary recovered before the start succeeded');
-    expect(o.state.attempts).toBe(0);
+    // A standby carries no attempts: none carry over to the next promotion.
+    expect(o.state).not.toHaveProperty('attempts');
     expect(o.state.retryAt).toBeUndefined();
     expect(o.state.failures).toBe(0);
     expect(sigs(o.actions)).toEqual(['log:transition', 'notify:standby']);

@@ -1,18 +1,21 @@
 // Shared helpers for the decision-core tests: policies, a tiny driver that feeds inputs through
 // step at a controlled clock, and compact signatures of the actions it returns.
-import type { Action, Health, Input, Outcome, Policy, Role, State } from '../../monitor/src/core/model.js';
+import type {
+  Action,
+  Drill,
+  Health,
+  Input,
+  Outcome,
+  Policy,
+  Role,
+  State,
+} from '../../monitor/src/core/model.js';
 import { initialState } from '../../monitor/src/core/model.js';
 import { makeStep } from '../../monitor/src/core/step.js';
+import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 
 /** The config file's defaults. */
-export const DEFAULTS: Policy = {
-  checkIntervalSeconds: 5,
-  failThreshold: 3,
-  recoverThreshold: 3,
-  minActiveSeconds: 120,
-  flapWindowSeconds: 3600,
-  promoteOn: 'down',
-};
+export const DEFAULTS: Policy = POLICY_DEFAULTS;
 
 /** The seed's bash loop: every 10 s, 3 failures to start, the first success stops, no hold-down. */
 export const SEED: Policy = {
@@ -24,6 +27,19 @@ export const SEED: Policy = {
 };
 
 export const T0 = 1000;
+
+/**
+ * A state whatever its role, with the fields only some roles carry readable (absent in the
+ * others): how the tests look at the driver's state without narrowing it first.
+ */
+export type StateView = State & {
+  activeSince?: number;
+  holdDownUntil?: number;
+  attempts?: number;
+  retryAt?: number;
+  drill?: Drill & { until?: number };
+};
+export type OutcomeView = Outcome & { state: StateView };
 
 /** One action as a short string: `promote`, `demote`, `notify:<event>`, `log:<event>`. */
 export function sig(a: Action): string {
@@ -49,7 +65,7 @@ export interface Entry {
  */
 export class Driver {
   readonly step: (s: State, input: Input, now: number) => Outcome;
-  state: State;
+  state: StateView;
   now: number;
   readonly history: Entry[] = [];
   autoAnswer: boolean;
@@ -64,8 +80,8 @@ export class Driver {
     this.autoAnswer = opts.autoAnswer ?? false;
   }
 
-  send(input: Input): Outcome {
-    const outcome = this.step(this.state, input, this.now);
+  send(input: Input): OutcomeView {
+    const outcome: OutcomeView = this.step(this.state, input, this.now);
     this.history.push({ at: this.now, input, outcome });
     this.state = outcome.state;
     if (this.autoAnswer) {
@@ -77,7 +93,7 @@ export class Driver {
     return outcome;
   }
 
-  probe(health: Health, extra: { failing?: string[]; gatewayRunning?: boolean } = {}): Outcome {
+  probe(health: Health, extra: { failing?: string[]; gatewayRunning?: boolean } = {}): OutcomeView {
     const outcome = this.send({ type: 'probe', health, ...extra });
     this.now += this.policy.checkIntervalSeconds;
     return outcome;

@@ -223,7 +223,6 @@ describe('initialState', () => {
       failures: 0,
       successes: 0,
       promotions: [],
-      attempts: 0,
       transitions: [],
       counters: {
         probes: { up: 0, degraded: 0, down: 0 },

@@ -1,12 +1,10 @@
 // Property-style checks: random primaries, a simulated daemon that answers the actions (sometimes
 // late, sometimes with a failure), operator commands and restarts; invariants checked at every step.
 import { describe, expect, it } from 'vitest';
-import type { Health, Input, Outcome, Policy, Role, State } from '../../monitor/src/core/model.js';
-import { initialState } from '../../monitor/src/core/model.js';
+import type { Health, Input, Policy, Role } from '../../monitor/src/core/model.js';
+import { initialState, ROLES } from '../../monitor/src/core/model.js';
 import { makeStep } from '../../monitor/src/core/step.js';
-import { DEFAULTS, prng, SEED } from './core-helpers.js';
-
-const ROLES: Role[] = ['standby', 'promoting', 'active', 'demoting', 'held'];
+import { DEFAULTS, type OutcomeView, prng, SEED, type StateView } from './core-helpers.js';
 
 interface Stats {
   steps: number;
@@ -34,7 +32,7 @@ function simulate(policy: Policy, seed: number, steps: number): { violations: st
     roles: new Set(),
   };
   let now = 0;
-  let s: State = initialState(now);
+  let s: StateView = initialState(now);
   // What the simulated daemon has been asked and not answered yet, and the real gateway's state.
   let pending: { type: 'promote' | 'demote'; dueIn: number } | undefined;
   let gatewayRunning = false;
@@ -42,7 +40,7 @@ function simulate(policy: Policy, seed: number, steps: number): { violations: st
   let health: Health = 'up';
   let regimeLeft = 0;
 
-  const check = (prev: State, input: Input, o: Outcome) => {
+  const check = (prev: StateView, input: Input, o: OutcomeView) => {
     const at = `seed ${seed} t=${now} ${prev.role} --${JSON.stringify(input)}--> ${o.state.role}`;
     const bad = (what: string) => violations.push(`${at}: ${what}`);
     if (!ROLES.includes(o.state.role)) bad('invalid role');
@@ -95,7 +93,7 @@ function simulate(policy: Policy, seed: number, steps: number): { violations: st
 
   const send = (input: Input) => {
     const prev = s;
-    const o = step(s, input, now);
+    const o: OutcomeView = step(s, input, now);
     check(prev, input, o);
     s = o.state;
     stats.steps++;

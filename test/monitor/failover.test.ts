@@ -14,7 +14,7 @@ afterEach(() => lab.cleanup());
 
 const startMonitor = () => lab.startMonitor();
 const gatewayStarts = () => lab.gatewayStarts();
-const writeConfig = (overrides?: Record<string, unknown>) => lab.writeConfig(overrides);
+const writeConfig = (overrides?: Parameters<MonitorLab['writeConfig']>[0]) => lab.writeConfig(overrides);
 
 describe('failover with the real bundle', () => {
   it('stays standby while the primary is up, promotes when it dies, demotes after the hysteresis', async () => {

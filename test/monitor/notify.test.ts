@@ -52,7 +52,11 @@ describe('webhook notifications', () => {
     ];
     const started = performance.now();
     await expect(
-      createNotifier(targets, 'h', createLogger('silent')).send({ event: 'x', message: 'm', role: 'active' }),
+      createNotifier(targets, 'h', createLogger('silent')).send({
+        event: 'stop-failed',
+        message: 'm',
+        role: 'active',
+      }),
     ).resolves.toBeUndefined();
     expect(performance.now() - started).toBeLessThan(2000);
   });

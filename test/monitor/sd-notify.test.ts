@@ -37,16 +37,16 @@ const until = async (check: () => boolean) => {
 };
 
 describe('systemd notifications', () => {
-  it('sends READY=1, rate-limited WATCHDOG=1 and STOPPING=1 through systemd-notify', async () => {
+  it('sends READY=1, WATCHDOG=1 and STOPPING=1 through systemd-notify', async () => {
     const { socket, messages } = await listen();
     const sd = createSystemdNotifier(createLogger('silent'), {
       NOTIFY_SOCKET: socket,
       WATCHDOG_USEC: '3000000',
     });
+    expect(sd.watchdogSeconds).toBe(3);
     sd.ready();
-    sd.watchdog(0);
-    sd.watchdog(500); // within a third of the 3 s period: not sent
-    sd.watchdog(1100);
+    sd.watchdog();
+    sd.watchdog();
     sd.stopping();
     // systemd-notify follows each message with BARRIER=1 and waits until the receiver read it.
     const sent = () => messages.filter((m) => m !== 'bound' && m !== 'BARRIER=1');
@@ -57,9 +57,20 @@ describe('systemd notifications', () => {
     expect(sent().every((m) => m.includes(`MAINPID=${process.pid}`))).toBe(true);
   });
 
+  it('reads the watchdog period only when systemd set it for this process', () => {
+    const period = (env: NodeJS.ProcessEnv) =>
+      createSystemdNotifier(createLogger('silent'), { NOTIFY_SOCKET: '/nonexistent', ...env })
+        .watchdogSeconds;
+    expect(period({ WATCHDOG_USEC: '60000000', WATCHDOG_PID: String(process.pid) })).toBe(60);
+    expect(period({ WATCHDOG_USEC: '60000000', WATCHDOG_PID: String(process.pid + 1) })).toBeUndefined();
+    expect(period({})).toBeUndefined();
+    expect(period({ WATCHDOG_USEC: 'soon' })).toBeUndefined();
+  });
+
   it('does nothing outside systemd', () => {
-    const sd = createSystemdNotifier(createLogger('silent'), {});
-    expect(() => [sd.ready(), sd.watchdog(0), sd.stopping()]).not.toThrow();
+    const sd = createSystemdNotifier(createLogger('silent'), { WATCHDOG_USEC: '1000000' });
+    expect(sd.watchdogSeconds).toBeUndefined();
+    expect(() => [sd.ready(), sd.watchdog(), sd.stopping()]).not.toThrow();
     expect(existsSync('/run/systemd/notify-test')).toBe(false);
   });
 });

@@ -2,17 +2,46 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialState } from '../../monitor/src/core/model.js';
+import { type Active, initialState, sharedOf } from '../../monitor/src/core/model.js';
 import { createStateStore } from '../../monitor/src/store.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'store-')), 'lib', 'state.json');
+
+/** A state file in the first format: no version, one flat object, every field of every role. */
+function flatFile(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    since: 10,
+    reason: 'r',
+    primary: { health: 'down', failing: [], since: 10 },
+    failures: 4,
+    successes: 0,
+    promotions: [10],
+    attempts: 0,
+    transitions: [{ at: 10, from: 'standby', to: fields.role, reason: 'r' }],
+    counters: {
+      probes: { up: 1, degraded: 0, down: 4 },
+      promotions: 1,
+      demotions: 0,
+      startFailures: 0,
+      stopFailures: 0,
+      drills: 0,
+    },
+    ...fields,
+  };
+}
 
 describe('persisted state', () => {
   it('starts fresh without a file, saves atomically with mode 0600, and loads what it saved', () => {
     const file = fresh();
     const store = createStateStore(file);
     expect(store.load(100).state).toEqual(initialState(100));
-    const active = { ...initialState(100), role: 'active' as const, activeSince: 150 };
+    const active: Active = {
+      ...sharedOf(initialState(100)),
+      role: 'active',
+      activeSince: 150,
+      holdDownUntil: 270,
+      attempts: 0,
+    };
     store.save(active);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(file, '..'))).toEqual(['state.json']);
@@ -34,12 +63,92 @@ describe('persisted state', () => {
   it('fills fields a newer version added with their initial values', () => {
     const file = fresh();
     createStateStore(file).save(initialState(1));
-    const old = JSON.parse(readFileSync(file, 'utf8'));
+    const old = flatFile({ role: 'standby' });
     delete old.transitions;
-    delete old.counters.drills;
+    delete (old.counters as Record<string, unknown>).drills;
     writeFileSync(file, JSON.stringify(old));
     const { state } = createStateStore(file).load(5);
     expect(state.transitions).toEqual([]);
     expect(state.counters.drills).toBe(0);
+  });
+});
+
+describe('the first, unversioned state file', () => {
+  const load = (flat: Record<string, unknown>) => {
+    const file = fresh();
+    createStateStore(file).save(initialState(1));
+    writeFileSync(file, JSON.stringify(flat));
+    return createStateStore(file).load(50);
+  };
+
+  it('is migrated to its role’s shape, each role with exactly its fields, and saved versioned', () => {
+    const promoting = load(flatFile({ role: 'promoting', attempts: 2, retryAt: 40 }));
+    expect(promoting.migrated).toBe(true);
+    expect(promoting.problem).toBeUndefined();
+    expect(promoting.state).toMatchObject({ role: 'promoting', start: 'failed', attempts: 2, retryAt: 40 });
+    const starting = load(flatFile({ role: 'promoting', attempts: 1 })).state;
+    expect(starting).toMatchObject({ role: 'promoting', start: 'in-flight', attempts: 1 });
+    expect(starting).not.toHaveProperty('retryAt');
+    const active = load(
+      flatFile({
+        role: 'active',
+        activeSince: 20,
+        holdDownUntil: 140,
+        drill: { startedAt: 15, seconds: 60, until: 80 },
+      }),
+    ).state;
+    expect(active).toMatchObject({ role: 'active', activeSince: 20, holdDownUntil: 140, attempts: 0 });
+    expect(active).toHaveProperty('drill', { startedAt: 15, seconds: 60, until: 80 });
+    const standby = load(
+      flatFile({ role: 'standby', activeSince: undefined, holdDownUntil: undefined }),
+    ).state;
+    expect(Object.keys(standby).sort()).toEqual(Object.keys(initialState(0)).sort());
+    expect(standby.failures).toBe(4);
+    expect(standby.counters.promotions).toBe(1);
+
+    const file = fresh();
+    const store = createStateStore(file);
+    store.save(active);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 2, state: active });
+    expect(store.load(60)).toEqual({ state: active });
+  });
+
+  it('is set aside when its role lacks a field it needs, or a field has the wrong type', () => {
+    for (const flat of [
+      flatFile({ role: 'active' }),
+      flatFile({ role: 'standby', failures: 'many' }),
+      flatFile({ role: 'standby', since: null }),
+    ]) {
+      const { state, problem } = load(flat);
+      expect(state).toEqual(initialState(50));
+      expect(problem).toMatch(/^state file unreadable \(unversioned file: .+\), moved to /);
+    }
+  });
+});
+
+describe('the versioned state file', () => {
+  it('is validated in full: a wrong type anywhere sets it aside, naming the field', () => {
+    const file = fresh();
+    createStateStore(file).save(initialState(1));
+    const good = { version: 2, state: initialState(1) };
+    for (const [bad, field] of [
+      [{ ...good, version: 3 }, 'version'],
+      [{ ...good, state: { ...good.state, since: 'yesterday' } }, 'state.since'],
+      [
+        { ...good, state: { ...good.state, counters: { ...good.state.counters, promotions: -1 } } },
+        'state.counters.promotions',
+      ],
+      [
+        { ...good, state: { ...good.state, primary: { ...good.state.primary, failing: [1] } } },
+        'state.primary.failing.0',
+      ],
+      [{ ...good, state: { ...good.state, role: 'active' } }, 'state.activeSince'],
+      [{ ...good, state: { ...good.state, role: 'boss' } }, 'state.role'],
+    ] as const) {
+      writeFileSync(file, JSON.stringify(bad));
+      const { state, problem } = createStateStore(file).load(300);
+      expect(state).toEqual(initialState(300));
+      expect(problem).toContain(`${field}:`);
+    }
   });
 });

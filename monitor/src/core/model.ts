@@ -1,7 +1,9 @@
 // The decision core's vocabulary: roles, the persisted state, what goes in and what comes out.
 // Times are seconds (epoch seconds from the daemon, any origin in tests).
 
-export type Role = 'standby' | 'promoting' | 'active' | 'demoting' | 'held';
+/** Every role, in the order of a failover (held, the maintenance role, last). */
+export const ROLES = ['standby', 'promoting', 'active', 'demoting', 'held'] as const;
+export type Role = (typeof ROLES)[number];
 export type Health = 'up' | 'degraded' | 'down';
 
 export interface Policy {
@@ -39,8 +41,19 @@ export interface Counters {
   drills: number;
 }
 
-export interface State {
-  role: Role;
+/** A drill asked for by the operator, while its gateway starts. */
+export interface Drill {
+  startedAt: number;
+  seconds: number;
+}
+
+/** A drill whose gateway is serving, until it ends. */
+export interface ServingDrill extends Drill {
+  until: number;
+}
+
+/** What every role carries: the primary as last seen, the history and the totals. */
+export interface SharedState {
   /** When the current role was entered, and why. */
   since: number;
   reason: string;
@@ -48,20 +61,69 @@ export interface State {
   /** Consecutive probes that count as failing under `promoteOn`, and consecutive `up` (ready) probes. */
   failures: number;
   successes: number;
-  activeSince?: number;
-  /** Earliest time a demotion may happen (minActiveSeconds, lengthened by flap damping). */
-  holdDownUntil?: number;
   /** Times of automatic promotions inside the flap window. */
   promotions: number[];
-  /** Failed starts (while promoting) or stops (while active) in a row, and when to try again. */
-  attempts: number;
-  retryAt?: number;
-  drill?: { startedAt: number; seconds: number; until?: number };
   lastDrill?: DrillReport;
   /** The most recent role changes, oldest first. */
   transitions: Transition[];
   counters: Counters;
 }
+
+/** Watching the primary, ready to promote. */
+export interface Standby extends SharedState {
+  role: 'standby';
+}
+
+/** Maintenance: watching the primary, never promoting. */
+export interface Held extends SharedState {
+  role: 'held';
+}
+
+interface PromotingState extends SharedState {
+  role: 'promoting';
+  /** Failed starts in a row. */
+  attempts: number;
+  drill?: Drill;
+}
+
+/** A start (workspace pull, launch, readiness wait) is in flight: promoted or promote-failed comes back. */
+export interface Starting extends PromotingState {
+  start: 'in-flight';
+}
+
+/** The last start failed; the next one is due at `retryAt`. */
+export interface WaitingToRetry extends PromotingState {
+  start: 'failed';
+  retryAt: number;
+}
+
+export type Promoting = Starting | WaitingToRetry;
+
+/** The standby gateway is serving. */
+export interface Active extends SharedState {
+  role: 'active';
+  activeSince: number;
+  /** Earliest time a demotion may happen (minActiveSeconds, lengthened by flap damping). */
+  holdDownUntil: number;
+  drill?: ServingDrill;
+  /** Failed stops in a row, and after one, when to try again. */
+  attempts: number;
+  retryAt?: number;
+}
+
+/** A stop (and the workspace push-back) is in flight: demoted or demote-failed comes back. */
+export interface Demoting extends SharedState {
+  role: 'demoting';
+  /** Failed stops in a row, carried over from active so that their retry delay keeps doubling. */
+  attempts: number;
+  /** Carried over from active; absent when the demotion was ordered at start-up from promoting. */
+  activeSince?: number;
+  holdDownUntil?: number;
+  drill?: ServingDrill;
+}
+
+/** The monitor's whole state, shaped by its role: each role carries exactly its fields. */
+export type State = Standby | Held | Promoting | Active | Demoting;
 
 export type Input =
   /** Once, when the monitor starts: reconcile the persisted state with the gateway's real state. */
@@ -76,6 +138,7 @@ export type Input =
   | { type: 'release' }
   | { type: 'drill'; seconds: number };
 
+/** What webhooks are told: the core's role changes and failures, and the daemon's workspace sync. */
 export type NotifyEvent =
   | 'promoting'
   | 'active'
@@ -83,7 +146,11 @@ export type NotifyEvent =
   | 'demoting'
   | 'standby'
   | 'stop-failed'
-  | 'gateway-died';
+  | 'gateway-died'
+  /** The workspace pull or push-back failed (the failover went on). */
+  | 'sync-failed'
+  /** The push-back landed on a failover/ branch: a person has to merge it. */
+  | 'sync-diverged';
 
 export type Action =
   /** Sync the workspace, start the gateway and wait until it is ready; answer promoted/promote-failed. */
@@ -100,6 +167,22 @@ export interface Outcome {
   refused?: string;
 }
 
+/** The shared part of a state, without its role's fields: what a new role starts from. */
+export function sharedOf(s: State): SharedState {
+  const { since, reason, primary, failures, successes, promotions, lastDrill, transitions, counters } = s;
+  return {
+    since,
+    reason,
+    primary,
+    failures,
+    successes,
+    promotions,
+    ...(lastDrill === undefined ? {} : { lastDrill }),
+    transitions,
+    counters,
+  };
+}
+
 export function initialState(now: number): State {
   return {
     role: 'standby',
@@ -109,7 +192,6 @@ export function initialState(now: number): State {
     failures: 0,
     successes: 0,
     promotions: [],
-    attempts: 0,
     transitions: [],
     counters: {
       probes: { up: 0, degraded: 0, down: 0 },

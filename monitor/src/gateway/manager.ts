@@ -11,10 +11,14 @@ export interface GatewayManager {
   start(): Promise<void>;
   /** Stops it: graceful stop, forced kill at stopTimeoutSeconds; resolves when it is gone. Idempotent. */
   stop(): Promise<void>;
+  /** Answers (or throws) within GATEWAY_CHECK_SECONDS. */
   isRunning(): Promise<boolean>;
   /** Human-readable name for logs, e.g. "systemd unit openclaw.service" / "process openclaw pid 1234". */
   describe(): string;
 }
+
+/** The longest a gateway check may take: systemctl is-active's deadline (the process manager reads /proc). */
+export const GATEWAY_CHECK_SECONDS = 10;
 
 /** `runDir` holds the process manager's pid file and default log file (the state file's folder). */
 export function createGatewayManager(cfg: GatewayConfig, runDir: string): GatewayManager {

@@ -1,7 +1,7 @@
 // Manager "systemd": the gateway is a system unit; systemctl does the work, this bounds and reports it.
 import { execFile } from 'node:child_process';
 import type { GatewayConfig } from '../config.js';
-import type { GatewayManager } from './manager.js';
+import { GATEWAY_CHECK_SECONDS, type GatewayManager } from './manager.js';
 
 type SystemdGatewayConfig = Extract<GatewayConfig, { manager: 'systemd' }>;
 
@@ -77,7 +77,7 @@ export class SystemdGatewayManager implements GatewayManager {
 
   async isRunning(): Promise<boolean> {
     const args = ['is-active', '--quiet', this.#cfg.unit];
-    const result = await systemctl(args, QUICK_TIMEOUT_SECONDS);
+    const result = await systemctl(args, GATEWAY_CHECK_SECONDS);
     if (result.code === 0) return true;
     // --quiet silences the state; anything on stderr (no bus, no permission) means "unknown", not "inactive".
     if (result.stderr.trim() !== '') throw failure(args, result);

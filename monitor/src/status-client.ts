@@ -1,4 +1,5 @@
-// The operator verbs: small HTTP clients of a running monitor's loopback status endpoint.
+// The operator's side of the status endpoint: the CLI verbs (status, hold, release, drill) as
+// small HTTP clients of a running monitor's loopback status server (status-server.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Status } from './status.js';
 

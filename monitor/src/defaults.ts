@@ -1,0 +1,29 @@
+// The monitor's defaults, each written once. The config schema (config.ts) applies them to a key
+// left out, the CLI and the status endpoint to an argument left out; renderers and the lab leave
+// a key out to get them, and tests read them from here.
+import type { Policy } from './core/model.js';
+
+/** The decision thresholds of a config file that sets none. */
+export const POLICY_DEFAULTS = {
+  checkIntervalSeconds: 5,
+  failThreshold: 3,
+  recoverThreshold: 3,
+  minActiveSeconds: 120,
+  flapWindowSeconds: 3600,
+  promoteOn: 'down',
+} as const satisfies Policy;
+
+/** The loopback status endpoint, also where the operator verbs look without --listen or --config. */
+export const DEFAULT_STATUS_LISTEN = '127.0.0.1:18790';
+
+/** How long a drill keeps the standby serving when no --seconds is given. */
+export const DEFAULT_DRILL_SECONDS = 60;
+
+/** Per-key timeouts of the config file, in seconds. */
+export const TIMEOUT_DEFAULTS = {
+  primarySeconds: 2,
+  gatewayStartSeconds: 180,
+  gatewayStopSeconds: 30,
+  workspaceSeconds: 20,
+  notifySeconds: 5,
+} as const;

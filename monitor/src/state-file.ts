@@ -1,0 +1,162 @@
+// The state file's format: `{"version": 2, "state": …}` with the role-shaped state of
+// core/model.ts, validated in full on load (a field of the wrong type would otherwise crash the
+// monitor on its first probe or /status). The first format (no version, one flat object whose
+// optional fields meant different things per role) is migrated on load.
+import * as v from 'valibot';
+import { initialState, ROLES, type State } from './core/model.js';
+
+export const STATE_FILE_VERSION = 2;
+
+const time = v.pipe(v.number(), v.finite());
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const seconds = v.pipe(v.number(), v.finite(), v.gtValue(0));
+const role = v.picklist(ROLES);
+
+const drill = v.object({ startedAt: time, seconds });
+const servingDrill = v.object({ ...drill.entries, until: time });
+const drillReport = v.object({
+  startedAt: time,
+  seconds,
+  ok: v.boolean(),
+  readyAfterSeconds: v.optional(time),
+  finishedAfterSeconds: v.optional(time),
+  error: v.optional(v.string()),
+});
+const counters = v.object({
+  probes: v.object({ up: count, degraded: count, down: count }),
+  promotions: count,
+  demotions: count,
+  startFailures: count,
+  stopFailures: count,
+  drills: count,
+});
+
+const shared = {
+  since: time,
+  reason: v.string(),
+  primary: v.object({
+    health: v.picklist(['up', 'degraded', 'down', 'unknown']),
+    failing: v.array(v.string()),
+    since: time,
+  }),
+  failures: count,
+  successes: count,
+  promotions: v.array(time),
+  lastDrill: v.optional(drillReport),
+  transitions: v.array(v.object({ at: time, from: role, to: role, reason: v.string() })),
+  counters,
+};
+
+const promoting = { ...shared, role: v.literal('promoting'), attempts: count, drill: v.optional(drill) };
+
+const StateSchema = v.variant('role', [
+  v.object({ ...shared, role: v.literal('standby') }),
+  v.object({ ...shared, role: v.literal('held') }),
+  v.variant('start', [
+    v.object({ ...promoting, start: v.literal('in-flight') }),
+    v.object({ ...promoting, start: v.literal('failed'), retryAt: time }),
+  ]),
+  v.object({
+    ...shared,
+    role: v.literal('active'),
+    activeSince: time,
+    holdDownUntil: time,
+    drill: v.optional(servingDrill),
+    attempts: count,
+    retryAt: v.optional(time),
+  }),
+  v.object({
+    ...shared,
+    role: v.literal('demoting'),
+    attempts: count,
+    activeSince: v.optional(time),
+    holdDownUntil: v.optional(time),
+    drill: v.optional(servingDrill),
+  }),
+]) satisfies v.GenericSchema<unknown, State>;
+
+const StateFileSchema = v.object({ version: v.literal(STATE_FILE_VERSION), state: StateSchema });
+
+/**
+ * The first format, as its store loaded it: only `role` was required and every missing field got
+ * its initial value (the fresh state's, at `now`).
+ */
+function flatFileSchema(now: number) {
+  const fresh = initialState(now);
+  return v.object({
+    role,
+    since: v.optional(time, fresh.since),
+    reason: v.optional(v.string(), fresh.reason),
+    primary: v.optional(shared.primary, fresh.primary),
+    failures: v.optional(count, 0),
+    successes: v.optional(count, 0),
+    promotions: v.optional(shared.promotions, []),
+    lastDrill: v.optional(drillReport),
+    transitions: v.optional(shared.transitions, []),
+    counters: v.optional(
+      v.object({
+        probes: v.optional(counters.entries.probes, fresh.counters.probes),
+        promotions: v.optional(count, 0),
+        demotions: v.optional(count, 0),
+        startFailures: v.optional(count, 0),
+        stopFailures: v.optional(count, 0),
+        drills: v.optional(count, 0),
+      }),
+      fresh.counters,
+    ),
+    activeSince: v.optional(time),
+    holdDownUntil: v.optional(time),
+    attempts: v.optional(count, 0),
+    retryAt: v.optional(time),
+    drill: v.optional(v.object({ ...drill.entries, until: v.optional(time) })),
+  });
+}
+
+/** The first format's flat state in its role's shape; the fields its role does not carry are dropped. */
+function fromFlat(flat: v.InferOutput<ReturnType<typeof flatFileSchema>>): unknown {
+  const { role, activeSince, holdDownUntil, attempts, retryAt, drill, ...common } = flat;
+  switch (role) {
+    case 'standby':
+    case 'held':
+      return { ...common, role };
+    case 'promoting':
+      // A start was in flight exactly when no retry time was set.
+      return retryAt === undefined
+        ? { ...common, role, attempts, drill, start: 'in-flight' }
+        : { ...common, role, attempts, drill, start: 'failed', retryAt };
+    case 'active':
+      return { ...common, role, activeSince, holdDownUntil, drill, attempts, retryAt };
+    case 'demoting':
+      return { ...common, role, attempts, activeSince, holdDownUntil, drill };
+  }
+}
+
+function describe(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export class StateFileError extends Error {
+  override readonly name = 'StateFileError';
+}
+
+/** The state in a parsed state file, of this version or migrated from the first; throws StateFileError. */
+export function stateFromFile(raw: unknown, now: number): { state: State; migrated: boolean } {
+  const versioned = typeof raw === 'object' && raw !== null && 'version' in raw;
+  if (versioned) {
+    const file = v.safeParse(StateFileSchema, raw);
+    if (!file.success) throw new StateFileError(describe(file.issues));
+    return { state: file.output.state, migrated: false };
+  }
+  const flat = v.safeParse(flatFileSchema(now), raw);
+  if (!flat.success) throw new StateFileError(`unversioned file: ${describe(flat.issues)}`);
+  const state = v.safeParse(StateSchema, fromFlat(flat.output));
+  if (!state.success) throw new StateFileError(`unversioned file: ${describe(state.issues)}`);
+  return { state: state.output, migrated: true };
+}
+
+export function stateFileText(state: State): string {
+  return `${JSON.stringify({ version: STATE_FILE_VERSION, state })}\n`;
+}
