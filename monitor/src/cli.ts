@@ -7,9 +7,10 @@ import { ConfigError, EX_CONFIG, loadConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
 import { createGatewayManager } from './gateway/manager.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
+import type { Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { metricsOf, statusOf } from './status.js';
 import { runDrill, sendCommand, showStatus } from './status-client.js';
@@ -24,7 +25,8 @@ const EX_USAGE = 64;
 const USAGE = `openclaw-failover ${version}: failover monitor for an OpenClaw standby gateway
 
 Usage:
-  openclaw-failover run --config FILE          run the monitor (systemd: Type=notify)
+  openclaw-failover run --config FILE          run the monitor (systemd: Type=notify);
+                                               SIGHUP re-reads FILE in place
   openclaw-failover check-config FILE [--watchdog-seconds N]
                                                validate a config file (exit 78 when invalid),
                                                against the unit's WatchdogSec when given
@@ -38,28 +40,40 @@ else ${DEFAULT_STATUS_LISTEN}.`;
 
 class UsageError extends Error {}
 
-async function runDaemon(configFile: string): Promise<void> {
+/** Reads the config file and builds the adapters a reload replaces; throws ConfigError. */
+function loadReloadable(configFile: string, host: string, log: Logger): Reloadable {
   const config = loadConfig(configFile);
-  const log = createLogger();
-  const systemd = createSystemdNotifier(log);
-  checkWatchdogFits(config, systemd.watchdogSeconds);
-  const host = hostname();
-  const daemon = new Daemon({
+  return {
     config,
     probe: createProbe(config.primary),
-    gateway: createGatewayManager(config.gateway, dirname(config.stateFile)),
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
+  };
+}
+
+async function runDaemon(configFile: string): Promise<void> {
+  const log = createLogger();
+  const host = hostname();
+  const reloadable = loadReloadable(configFile, host, log);
+  const { config } = reloadable;
+  const systemd = createSystemdNotifier(log);
+  checkWatchdogFits(config, systemd.watchdogSeconds);
+  const daemon = new Daemon({
+    ...reloadable,
+    gateway: createGatewayManager(config.gateway, dirname(config.stateFile)),
     store: createStateStore(config.stateFile),
     systemd,
     log,
+    reload: () => loadReloadable(configFile, host, log),
   });
   // Whatever escapes the daemon's own handling is a bug: logged as `fatal`, then exit 70.
   process.on('uncaughtException', (err) => daemon.fatal(err));
   process.on('unhandledRejection', (err) => daemon.fatal(err));
+  // Listening before the start also keeps SIGHUP's default action (exit) from killing the monitor.
+  process.on('SIGHUP', () => daemon.reload());
   await daemon.start().catch((err: unknown) => daemon.fatal(err));
   const server = await startStatusServer(config.status.listen, {
-    status: () => statusOf(daemon.state, config, daemon.lastProbe, host),
+    status: () => statusOf(daemon.state, daemon.config, daemon.lastProbe, host),
     metrics: () => metricsOf(daemon.state, daemon.lastProbe),
     command: (input) => daemon.command(input),
   });

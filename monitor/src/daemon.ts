@@ -14,28 +14,28 @@
 //   the next change.
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
 //   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
+//
+// Reload (SIGHUP, reload()): the config file is read and validated again. A bad one is refused
+// with one `config-reload-refused` event and the old config stays in force. A good one keeps the
+// state, role and counters (an outage already counted still fails over on time); the new policy
+// and adapters apply from the next tick, restart-only keys (reload.ts) wait for a restart.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MonitorConfig } from './config.js';
+import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
 import { type GatewayManager, waitReady } from './gateway/manager.js';
 import type { Logger } from './log.js';
-import type { Notifier } from './notify.js';
 import type { ProbeResult } from './probe.js';
+import { type Reloadable, reloadedConfig } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
-import { stallSeconds, startWatchdog } from './watchdog.js';
-import type { WorkspaceSync } from './workspace.js';
+import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
 export const EX_SOFTWARE = 70;
 
-export interface DaemonDeps {
-  config: MonitorConfig;
-  probe: () => Promise<ProbeResult>;
+export interface DaemonDeps extends Reloadable {
   gateway: GatewayManager;
-  workspace?: WorkspaceSync;
-  notifier: Notifier;
   store: StateStore;
   systemd: SystemdNotifier;
   log: Logger;
@@ -45,6 +45,8 @@ export interface DaemonDeps {
   gatewayReady?: (signal: AbortSignal) => Promise<unknown>;
   /** Ends the process after a fatal error; default: process.exit. */
   exit?: (code: number) => void;
+  /** Reads and validates the config file again and builds its adapters; throws ConfigError. */
+  reload?: () => Reloadable;
 }
 
 export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
@@ -54,7 +56,13 @@ const epochSeconds = () => Date.now() / 1000;
 export class Daemon {
   readonly #deps: DaemonDeps;
   readonly #clock: () => number;
-  readonly #step: ReturnType<typeof makeStep>;
+  /** What a reload replaces, and the core bound to its policy. */
+  #live: Reloadable;
+  #step: ReturnType<typeof makeStep>;
+  /** The config in force before the last reload, until the next tick: its stall bound still holds. */
+  #previous: MonitorConfig | undefined;
+  /** Wakes the wait for the next probe, so that a reloaded interval applies to it. */
+  #wake = new AbortController();
   readonly #shutdown = new AbortController();
   readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
@@ -68,6 +76,12 @@ export class Daemon {
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
+    this.#live = {
+      config: deps.config,
+      probe: deps.probe,
+      notifier: deps.notifier,
+      workspace: deps.workspace,
+    };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
     const { gateway, config } = deps;
@@ -91,6 +105,11 @@ export class Daemon {
     return this.#lastProbe;
   }
 
+  /** The config in force: the one started with, or the last reload's. */
+  get config(): MonitorConfig {
+    return this.#live.config;
+  }
+
   /** Loads the saved state, reconciles it with the gateway's real state, and starts probing. */
   async start(): Promise<void> {
     const { store, gateway, log, systemd, config } = this.#deps;
@@ -110,11 +129,44 @@ export class Daemon {
   /** Whether the control loop made progress within the longest stall its schedule allows. */
   loopAlive(): boolean {
     const role = this.#state?.role ?? 'standby';
-    return performance.now() - this.#lastTick <= stallSeconds(this.#deps.config, role) * 1000;
+    const stall = Math.max(
+      stallSeconds(this.#live.config, role),
+      this.#previous ? stallSeconds(this.#previous, role) : 0,
+    );
+    return performance.now() - this.#lastTick <= stall * 1000;
   }
 
   #tick(): void {
     this.#lastTick = performance.now();
+    this.#previous = undefined;
+  }
+
+  /**
+   * Re-reads the config file. Refused (logged, old config kept) when it is unreadable, invalid or
+   * does not fit the watchdog; otherwise applied in place from the next tick. Returns whether applied.
+   */
+  reload(): boolean {
+    const { log, systemd } = this.#deps;
+    if (!this.#deps.reload || this.#shutdown.signal.aborted) return false;
+    let next: Reloadable;
+    let change: ReturnType<typeof reloadedConfig>;
+    try {
+      next = this.#deps.reload();
+      change = reloadedConfig(this.#live.config, next.config);
+      checkWatchdogFits(change.config, systemd.watchdogSeconds);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      log.error({ event: 'config-reload-refused', error: err.message, role: this.#state?.role });
+      return false;
+    }
+    if (change.restartNeeded.length > 0)
+      log.warn({ event: 'config-restart-needed', keys: change.restartNeeded });
+    this.#previous = this.#live.config;
+    this.#live = { ...next, config: change.config };
+    this.#step = makeStep(change.config);
+    this.#wake.abort();
+    log.info({ event: 'config-reloaded', changed: change.applied, role: this.#state?.role });
+    return true;
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
@@ -167,7 +219,8 @@ export class Daemon {
   }
 
   #perform(action: Action): void {
-    const { log, notifier } = this.#deps;
+    const { log } = this.#deps;
+    const { notifier } = this.#live;
     switch (action.type) {
       case 'log':
         log[action.level]({ event: action.event, ...action.fields });
@@ -185,23 +238,36 @@ export class Daemon {
   }
 
   async #run(): Promise<void> {
-    const intervalMs = this.#deps.config.checkIntervalSeconds * 1000;
-    let next = performance.now();
+    let due = performance.now();
     while (!this.#shutdown.signal.aborted) {
       await this.#probeOnce();
-      // A fixed rate, not a fixed pause: a slow probe does not stretch the interval.
-      next = Math.max(next + intervalMs, performance.now());
-      try {
-        await sleep(next - performance.now(), undefined, { signal: this.#shutdown.signal });
-      } catch {
-        return; // aborted: shutting down
-      }
+      due = await this.#nextDue(due);
+      if (this.#shutdown.signal.aborted) return;
       this.#tick();
     }
   }
 
+  /**
+   * Waits until the probe after the one due at `due` is due, and returns when that is. A fixed
+   * rate, not a fixed pause: a slow probe does not stretch the interval. A reload wakes the wait
+   * and the new interval counts from `due`.
+   */
+  async #nextDue(due: number): Promise<number> {
+    for (;;) {
+      const next = Math.max(due + this.#live.config.checkIntervalSeconds * 1000, performance.now());
+      if (this.#wake.signal.aborted) this.#wake = new AbortController();
+      const signal = AbortSignal.any([this.#shutdown.signal, this.#wake.signal]);
+      try {
+        await sleep(next - performance.now(), undefined, { signal });
+        return next;
+      } catch {
+        if (this.#shutdown.signal.aborted) return next;
+      }
+    }
+  }
+
   async #probeOnce(): Promise<void> {
-    const result = await this.#deps.probe();
+    const result = await this.#live.probe();
     this.#lastProbe = result;
     this.#tick();
     // The local gateway is checked only while it should be serving.
@@ -225,7 +291,8 @@ export class Daemon {
   }
 
   async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
-    const { gateway, workspace, log } = this.#deps;
+    const { gateway, log } = this.#deps;
+    const { workspace } = this.#live;
     const started = performance.now();
     const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
     if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
@@ -248,7 +315,8 @@ export class Daemon {
   }
 
   async #demote(_action: Extract<Action, { type: 'demote' }>): Promise<void> {
-    const { gateway, workspace, log } = this.#deps;
+    const { gateway, log } = this.#deps;
+    const { workspace } = this.#live;
     try {
       log.info({ event: 'gateway-stopping', gateway: gateway.describe() });
       await gateway.stop();
