@@ -93,8 +93,8 @@ umask 077
 log() { echo "failover-deploy: $*" >&2; }
 staging=${STAGING_DIR}
 
-if [[ ! -f ${P.bootstrapMarker} ]]; then
-  log "the first-boot bootstrap has not completed (no ${P.bootstrapMarker}); see cloud-init status --long"
+if [[ ! -f ${P.firstBootMarker} ]]; then
+  log "the first-boot script has not completed (no ${P.firstBootMarker}); see cloud-init status --long"
   exit 1
 fi
 for name in ${shellWords(required)}; do

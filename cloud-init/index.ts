@@ -1,18 +1,18 @@
 // Pure renderers for the standby droplet: plain values in, strings out. No Pulumi import, no I/O.
 //
 // Two kinds of output, split by what a change costs:
-// - Bootstrap (immutable): renderUserData. It becomes the droplet's user-data, so any change
+// - User-data (immutable): renderUserData. It becomes the droplet's user-data, so any change
 //   replaces the droplet. It holds no long-lived secret: only the single-use tailnet auth key.
 // - Pushed (mutable): renderOpenclawConfig, renderGatewayEnv, renderMonitorConfig and the monitor
 //   bundle are copied by infra into STAGING_DIR (file names in STAGED_FILES) over SSH as the admin
 //   user, then infra runs renderDeployScript's output with `sudo bash` after
 //   `cloud-init status --wait`. Changing them never replaces the droplet.
 
-export {
-  type BootstrapInput,
-  renderBootstrapScript,
-} from './bootstrap-script.js';
 export { type DeployScriptInput, renderDeployScript } from './deploy-script.js';
+export {
+  type FirstBootInput,
+  renderFirstBootScript,
+} from './first-boot-script.js';
 export {
   type MonitorConfigInput,
   type MonitorGatewayInput,
@@ -38,6 +38,20 @@ export {
   STAGING_DIR,
   WORKSPACE_GROUP,
 } from './paths.js';
+export {
+  DNS_LABEL,
+  EXACT_VERSION,
+  isCidr,
+  isHostname,
+  isSingleLine,
+  isTailnetAddress,
+  LINUX_USER,
+  NODE_24_RELEASE,
+  NODE_DIST_URL,
+  PORT_RANGE,
+  SHA256_HEX,
+  TAILNET_TAG,
+} from './shapes.js';
 export { shellQuote } from './shell.js';
 export {
   type GatewayUnitInput,

@@ -38,14 +38,9 @@ export interface GatewayEnvInput {
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-function assertPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
-}
-
 /** openclaw.json for the standby: one channel, DM allowlist, tailnet bind with token auth. */
 export function renderOpenclawConfig(input: OpenclawConfigInput): string {
   const { channel, gatewayPort, workspacePath, model } = input;
-  assertPort(gatewayPort);
   if (channel.allowFrom.length === 0) throw new Error('channel.allowFrom must name at least one user');
   if (!workspacePath.startsWith('/')) throw new Error('workspacePath must be absolute');
 
@@ -84,7 +79,7 @@ export function renderOpenclawConfig(input: OpenclawConfigInput): string {
       port: gatewayPort,
       auth: { mode: 'token', token: `\${${GATEWAY_TOKEN_ENV}}` },
     },
-    // Telegram ships inside OpenClaw; Discord is a plugin the bootstrap preinstalls. Installing it
+    // Telegram ships inside OpenClaw; Discord is a plugin the first-boot script preinstalls. Installing it
     // records this entry in openclaw.json, which this rendered file replaces, so it is kept here.
     ...(channel.kind === 'discord' ? { plugins: { entries: { discord: { enabled: true } } } } : {}),
   };

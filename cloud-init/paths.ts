@@ -56,13 +56,13 @@ export const DROPLET_PATHS = {
   autoUpgrades: '/etc/apt/apt.conf.d/20auto-upgrades',
   tailscaleKeyring: '/usr/share/keyrings/tailscale-archive-keyring.gpg',
   tailscaleAptSource: '/etc/apt/sources.list.d/tailscale.list',
-  /** On /run (tmpfs): the spent auth key does not survive a reboot; the bootstrap deletes it. */
-  tailscaleAuthKeyFile: '/run/failover-bootstrap/tailscale-auth-key',
-  bootstrapScript: '/usr/local/sbin/failover-bootstrap',
-  /** Root-owned home of the bootstrap marker and of STAGING_DIR. */
+  /** On /run (tmpfs): the spent auth key does not survive a reboot; the first-boot script deletes it. */
+  tailscaleAuthKeyFile: '/run/failover-first-boot/tailscale-auth-key',
+  firstBootScript: '/usr/local/sbin/failover-first-boot',
+  /** Root-owned home of the first-boot marker and of STAGING_DIR. */
   provisioningDir: '/var/lib/failover-gateway',
-  /** Written last by the bootstrap; the deploy script refuses to run without it. */
-  bootstrapMarker: '/var/lib/failover-gateway/bootstrap-complete',
+  /** Written last by the first-boot script; the deploy script refuses to run without it. */
+  firstBootMarker: '/var/lib/failover-gateway/first-boot-complete',
   metadataGuardRules: '/etc/failover-gateway/metadata-guard.nft',
 } as const;
 

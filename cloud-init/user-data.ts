@@ -2,13 +2,14 @@
 // change replaces the droplet) and readable from inside the droplet through the metadata service,
 // so the only secret it carries is the single-use, pre-authorized, short-lived tailnet auth key.
 import { stringify } from 'yaml';
-import { type BootstrapInput, renderBootstrapScript } from './bootstrap-script.js';
+import { type FirstBootInput, renderFirstBootScript } from './first-boot-script.js';
 import {
   METADATA_GUARD_UNIT_NAME,
   renderMetadataGuardRules,
   renderMetadataGuardUnit,
 } from './metadata-guard.js';
 import { GATEWAY_UNIT_NAME, MONITOR_UNIT_NAME, DROPLET_PATHS as P } from './paths.js';
+import { LINUX_USER } from './shapes.js';
 import { renderGatewayUnit, renderMonitorUnit, renderPolkitRule } from './units.js';
 
 export interface UserDataInput {
@@ -30,7 +31,7 @@ export interface UserDataInput {
    * file signed by the Node release keys), pinned in the stack config next to the version.
    */
   node: { version: string; sha256: string; distUrl: string };
-  openclaw: { version: string; channel: BootstrapInput['openclaw']['channel'] };
+  openclaw: { version: string; channel: FirstBootInput['openclaw']['channel'] };
   gatewayPort: number;
   /** The gateway unit's stop deadline (TimeoutStopSec). */
   gatewayStopTimeoutSeconds: number;
@@ -72,12 +73,15 @@ APT::Periodic::Unattended-Upgrade "1";
 type WriteFile = { path: string; content: string; permissions: string; owner?: string; defer?: boolean };
 
 export function renderUserData(input: UserDataInput): string {
+  // A line of sshd_config: a space would allow another user.
+  if (!LINUX_USER.test(input.admin.name))
+    throw new Error(`admin.name ${JSON.stringify(input.admin.name)} is not a login name`);
   if (input.admin.sshPublicKeys.length === 0)
     throw new Error('admin.sshPublicKeys must hold at least one key');
   if (!/^tskey-[A-Za-z0-9-]+$/.test(input.tailscale.authKey)) {
     throw new Error('tailscale.authKey does not look like a Tailscale auth key (tskey-…)');
   }
-  const bootstrap = renderBootstrapScript({
+  const firstBoot = renderFirstBootScript({
     adminUser: input.admin.name,
     sshAllowedFrom: input.sshAllowedFrom,
     gatewayPort: input.gatewayPort,
@@ -116,7 +120,7 @@ export function renderUserData(input: UserDataInput): string {
       defer: true,
     },
     { path: P.monitorCli, content: renderCliWrapper(), permissions: '0755', defer: true },
-    { path: P.bootstrapScript, content: bootstrap, permissions: '0700', defer: true },
+    { path: P.firstBootScript, content: firstBoot, permissions: '0700', defer: true },
   ];
 
   const cloudConfig = {
@@ -150,8 +154,8 @@ export function renderUserData(input: UserDataInput): string {
       'nftables',
     ],
     write_files: writeFiles,
-    runcmd: [[P.bootstrapScript]],
-    final_message: 'failover-gateway bootstrap finished after $UPTIME seconds',
+    runcmd: [[P.firstBootScript]],
+    final_message: 'failover-gateway first boot finished after $UPTIME seconds',
   };
   // lineWidth 0: never fold, so embedded scripts and units stay byte-exact block literals.
   return `#cloud-config\n${stringify(cloudConfig, { lineWidth: 0, blockQuote: 'literal' })}`;

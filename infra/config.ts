@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
+import { isTailnetAddress } from '../cloud-init/index.js';
+import { CONFIG_KEYS, type ConfigKey, type ConfigValues, RULES } from './config-rules.js';
 
 type Secret = pulumi.Output<string>;
 
@@ -36,178 +38,57 @@ export interface StandbyConfig {
   };
 }
 
-/** A config key's rule: a schema from the raw config string to its value, and what it expects. */
-interface Rule<T> {
-  schema: v.GenericSchema<string, T>;
-  expected: string;
+/**
+ * Whether the stack stores this key encrypted (`secure:` in Pulumi.<stack>.yaml). The language
+ * host passes the list of such keys to the program; the SDK reads it with `isConfigSecret`, which
+ * its type declarations leave out, so it is looked up here and its absence is an error.
+ */
+function isStoredAsSecret(fullKey: string): boolean {
+  const runtime = pulumi.runtime as typeof pulumi.runtime & { isConfigSecret?: (key: string) => boolean };
+  if (typeof runtime.isConfigSecret !== 'function') {
+    throw new pulumi.RunError('this @pulumi/pulumi cannot tell which config values are secrets');
+  }
+  return runtime.isConfigSecret(fullKey);
 }
-
-const rule = <T>(expected: string, schema: v.GenericSchema<string, T>): Rule<T> => ({ expected, schema });
-
-const singleLine = (value: string) => !/[\r\n\0]/.test(value);
-
-const text = (expected: string, pattern: RegExp) => rule(expected, v.pipe(v.string(), v.regex(pattern)));
-
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  rule(
-    max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`,
-    v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number), v.minValue(min), v.maxValue(max)),
-  );
-
-const oneOf = <const T extends string>(values: readonly [T, ...T[]]) =>
-  rule(values.map((value) => `"${value}"`).join(' or '), v.picklist(values));
-
-/** A JSON list of strings (how Pulumi passes `type: array` config), each checked by `item`. */
-const list = (expected: string, item: (value: string) => boolean, minItems: number) =>
-  rule(
-    expected,
-    v.pipe(v.string(), v.parseJson(), v.array(v.pipe(v.string(), v.check(item))), v.minLength(minItems)),
-  );
-
-/** An optional secret: "" means unset. */
-const optional = <T>(inner: Rule<T>): Rule<T | undefined> =>
-  rule(
-    `empty or ${inner.expected}`,
-    v.union([
-      v.pipe(
-        v.literal(''),
-        v.transform(() => undefined),
-      ),
-      inner.schema,
-    ]),
-  );
-
-function isCidr(value: string): boolean {
-  const [address = '', prefix, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const isHostname = (value: string) => value.length <= 253 && value.split('.').every((l) => DNS_LABEL.test(l));
-const isModel = (value: string) => /^[a-z0-9][a-z0-9-]*\/\S+$/.test(value);
-const isPrivateKey = (value: string) =>
-  /^-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/.test(value);
-
-/** `NAME=value` entries, one per line or comma separated; values cannot hold whitespace or commas. */
-function parseEnvEntries(value: string): Record<string, string> | undefined {
-  const entries = value.split(/[\s,]+/).filter((entry) => entry !== '');
-  const parsed = entries.map((entry) => /^([A-Z_][A-Z0-9_]*)=(.+)$/.exec(entry));
-  if (parsed.length === 0 || parsed.some((match) => match === null)) return undefined;
-  const names = parsed.map((match) => match?.[1] ?? '');
-  if (new Set(names).size !== names.length) return undefined;
-  return Object.fromEntries(parsed.map((match) => [match?.[1] ?? '', match?.[2] ?? '']));
-}
-
-const RULES = {
-  region: text('a DigitalOcean region slug such as "fra1"', /^[a-z]{3}\d$/),
-  dropletSize: text('a DigitalOcean size slug such as "s-1vcpu-2gb"', /^[a-z0-9][a-z0-9-]*$/),
-  image: text('a DigitalOcean image slug such as "ubuntu-24-04-x64"', /^[a-z0-9][a-z0-9.-]*$/),
-  digitaloceanProject: rule('a DigitalOcean project name', v.pipe(v.string(), v.trim(), v.minLength(1))),
-  sshPublicKey: text(
-    'one OpenSSH public key line ("ssh-ed25519 AAAA… comment")',
-    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/,
-  ),
-  sshPrivateKey: optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey)))),
-  sshAllowedCidrs: list('a list of at least one IPv4/IPv6 CIDR such as ["203.0.113.7/32"]', isCidr, 1),
-  tailnetHostname: text('a DNS label (lowercase letters, digits, "-")', DNS_LABEL),
-  tailnetTags: list(
-    'a list of at least one Tailscale tag, each "tag:<name>" (letters, digits, "-")',
-    (tag) => /^tag:[A-Za-z][A-Za-z0-9-]*$/.test(tag),
-    1,
-  ),
-  primaryAddress: rule(
-    'a tailnet IP address or MagicDNS name',
-    v.pipe(
-      v.string(),
-      v.check((value) => isIP(value) !== 0 || isHostname(value)),
-    ),
-  ),
-  primaryPort: integer(1, 65535),
-  primaryGatewayToken: optional(rule('a single-line token', v.pipe(v.string(), v.check(singleLine)))),
-  standbyGatewayToken: rule(
-    'a single-line token of at least 32 characters (e.g. `openssl rand -hex 32`)',
-    v.pipe(v.string(), v.check(singleLine), v.minLength(32)),
-  ),
-  channel: oneOf(['discord', 'telegram']),
-  channelToken: rule('a single-line bot token', v.pipe(v.string(), v.minLength(1), v.check(singleLine))),
-  channelAllowFrom: list('a list of at least one user id', (id) => /^[A-Za-z0-9_:@.-]+$/.test(id), 1),
-  model: rule('"provider/model", e.g. "anthropic/claude-opus-4-6"', v.pipe(v.string(), v.check(isModel))),
-  modelFallbacks: list('a list of "provider/model" names', isModel, 0),
-  modelApiKeys: rule(
-    'NAME=value entries (one per line or comma separated), e.g. "ANTHROPIC_API_KEY=sk-ant-…"',
-    v.pipe(
-      v.string(),
-      v.rawTransform(({ dataset, addIssue, NEVER }) => {
-        const entries = parseEnvEntries(dataset.value);
-        if (entries !== undefined) return entries;
-        addIssue();
-        return NEVER;
-      }),
-    ),
-  ),
-  workspaceRepo: optional(
-    text('a git SSH URL ("git@host:owner/repo.git" or "ssh://…")', /^(ssh:\/\/\S+|[\w.-]+@[\w.-]+:\S+)$/),
-  ),
-  workspaceDeployKey: optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey)))),
-  openclawVersion: text('an exact version such as "2026.9.6"', /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/),
-  nodeVersion: text(
-    'an exact Node.js 24 release ≥ 24.16.0 (OpenClaw requires it), e.g. "24.21.0"',
-    /^24\.(1[6-9]|[2-9]\d|\d{3,})\.\d+$/,
-  ),
-  nodeSha256: text('the 64 hex digit SHA-256 of the Node linux-x64 tarball', /^[0-9a-f]{64}$/),
-  nodeDistUrl: text(
-    "an http(s) URL without a trailing slash, in nodejs.org/dist's layout",
-    /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?[^/]$/,
-  ),
-  checkIntervalSeconds: integer(1),
-  failThreshold: integer(1),
-  recoverThreshold: integer(1),
-  minActiveSeconds: integer(0),
-  promoteOn: oneOf(['down', 'unready']),
-  notifyWebhookUrl: optional(text('an http(s) URL', /^https?:\/\/[^\s/]+\S*$/)),
-} as const;
-
-/** Keys whose values never appear in an error message, a plain output or a log. */
-const SECRET_KEYS = new Set<ConfigKey>([
-  'sshPrivateKey',
-  'primaryGatewayToken',
-  'standbyGatewayToken',
-  'channelToken',
-  'modelApiKeys',
-  'workspaceDeployKey',
-  'notifyWebhookUrl',
-]);
-
-export type ConfigKey = keyof typeof RULES;
-export const CONFIG_KEYS = Object.keys(RULES) as ConfigKey[];
-type Values = { [K in ConfigKey]: v.InferOutput<(typeof RULES)[K]['schema']> };
 
 /** Parses every key; returns the values, or the problems (one line per bad key) if any key is bad. */
-function readAll(): { values: Values; problems: [] } | { values: undefined; problems: string[] } {
+function readAll(): { values: ConfigValues; problems: [] } | { values: undefined; problems: string[] } {
   const config = new pulumi.Config();
   const problems: string[] = [];
   const values: Partial<Record<ConfigKey, unknown>> = {};
   for (const key of CONFIG_KEYS) {
-    const { schema, expected } = RULES[key];
+    const { schema, expected, secret } = RULES[key];
     const name = `${config.name}:${key}`;
     const raw = config.get(key);
     if (raw === undefined) {
       problems.push(`${name} is required: ${expected}`);
       continue;
     }
+    if (secret && raw !== '' && !isStoredAsSecret(name)) {
+      problems.push(
+        `${name} is a secret but is stored in plain text in the stack file: set it again with \`pulumi config set --secret ${name}\``,
+      );
+      continue;
+    }
     const result = v.safeParse(schema, raw);
     if (result.success) values[key] = result.output;
     else {
-      const got = SECRET_KEYS.has(key) ? '(value hidden: it is a secret)' : `got ${JSON.stringify(raw)}`;
+      const got = secret ? '(value hidden: it is a secret)' : `got ${JSON.stringify(raw)}`;
       problems.push(`${name} must be ${expected}, ${got}`);
     }
+  }
+  const primary = values.primaryAddress;
+  if (typeof primary === 'string' && values.primaryOutsideTailnet === false && !isTailnetAddress(primary)) {
+    problems.push(
+      `${config.name}:primaryAddress must be a tailnet address (in 100.64.0.0/10 or fd7a:115c:a1e0::/48) or a MagicDNS name (one label, or under .ts.net), got ${JSON.stringify(primary)}: the probe sends the primary's gateway token to it in clear text. To use it anyway, set ${config.name}:primaryOutsideTailnet true`,
+    );
   }
   if (values.workspaceRepo !== undefined && values.workspaceDeployKey === undefined) {
     problems.push(`${config.name}:workspaceDeployKey is required when workspaceRepo is set`);
   }
-  return problems.length > 0 ? { values: undefined, problems } : { values: values as Values, problems: [] };
+  return problems.length > 0
+    ? { values: undefined, problems }
+    : { values: values as ConfigValues, problems: [] };
 }
 
 const secret = (value: string | undefined): Secret | undefined =>

@@ -15,11 +15,12 @@ export const MONITOR_BUNDLE = fileURLToPath(
 );
 
 // `--wait` exits 2 for "done with recoverable errors" (e.g. a deprecated key): the deploy script
-// still checks the bootstrap's own completion marker before it installs anything.
+// still checks the first-boot script's own completion marker before it installs anything.
 const WAIT_FOR_CLOUD_INIT = 'cloud-init status --wait --long || [ $? -eq 2 ]';
 
-// Runs when this resource is deleted. On `pulumi destroy` that is before the droplet goes, as this
-// resource depends on it; a droplet replacement replaces it too (the droplet id is a trigger).
+// The delete step of the tailnet-leave command. On `pulumi destroy` it runs before the droplet
+// goes, as that command depends on it; a droplet replacement replaces it too (the droplet id is a
+// trigger), so the old droplet leaves the tailnet before it is deleted.
 const LEAVE_TAILNET = 'sudo tailscale logout';
 
 export interface StandbyDeploymentArgs {
@@ -84,15 +85,20 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       perDialTimeout: 15,
     };
 
-    const bootstrap = new command.remote.Command(
-      `${name}-bootstrap`,
-      { connection, create: WAIT_FOR_CLOUD_INIT, delete: LEAVE_TAILNET, triggers: [args.dropletId] },
+    const firstBoot = new command.remote.Command(
+      `${name}-first-boot`,
+      { connection, create: WAIT_FOR_CLOUD_INIT, triggers: [args.dropletId] },
       { parent: this },
+    );
+    new command.remote.Command(
+      `${name}-tailnet-leave`,
+      { connection, delete: LEAVE_TAILNET, triggers: [args.dropletId] },
+      { parent: this, dependsOn: [firstBoot] },
     );
 
     const pushScript = args.files.apply((files) => renderPushScript(files, args.deployScript));
     // Derived from the secret files, so Pulumi keeps it secret too.
-    const pushed = pushScript.apply((script) => sha256(`${script}\n${bundleHash}`));
+    const contentHash = pushScript.apply((script) => sha256(`${script}\n${bundleHash}`));
 
     // The deploy script installs and then deletes every staged file, the bundle included, so the
     // bundle is staged again whenever anything is pushed.
@@ -102,14 +108,14 @@ export class StandbyDeployment extends pulumi.ComponentResource {
         connection,
         source: new pulumi.asset.FileAsset(MONITOR_BUNDLE),
         remotePath: `${STAGING_DIR}/${STAGED_FILES.monitorBundle}`,
-        triggers: [args.dropletId, pushed],
+        triggers: [args.dropletId, contentHash],
       },
-      { parent: this, dependsOn: [bootstrap] },
+      { parent: this, dependsOn: [firstBoot] },
     );
 
     new command.remote.Command(
       `${name}-push`,
-      { connection, create: 'bash -s', stdin: pushScript, triggers: [args.dropletId, pushed] },
+      { connection, create: 'bash -s', stdin: pushScript, triggers: [args.dropletId, contentHash] },
       { parent: this, dependsOn: [bundle] },
     );
 

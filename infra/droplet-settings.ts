@@ -1,4 +1,4 @@
-// Fixed facts about the standby droplet that both its bootstrap (user-data) and the pushed
+// Fixed facts about the standby droplet that both its user-data and the pushed
 // config must agree on. Not stack config: changing one is a code change, reviewed with both sides.
 
 /** The only SSH login (keys only, passwordless sudo); people and the deploy step use it. */
@@ -19,6 +19,13 @@ export const GATEWAY_START_TIMEOUT_SECONDS = 180;
 
 /** The monitor unit's WatchdogSec: a monitor whose event loop hangs this long is restarted. */
 export const MONITOR_WATCHDOG_SECONDS = 60;
+
+/**
+ * The longest checkIntervalSeconds the watchdog allows. The monitor pings the watchdog once per
+ * control-loop cycle, and a cycle lasts the interval (a probe overrunning it adds at most its
+ * timeout): at half the watchdog a healthy monitor keeps a whole cycle of slack and is never killed.
+ */
+export const MAX_CHECK_INTERVAL_SECONDS = Math.floor(MONITOR_WATCHDOG_SECONDS / 2);
 
 /** Bound of one probe of the primary's /readyz. */
 export const PRIMARY_PROBE_TIMEOUT_SECONDS = 2;

@@ -1,6 +1,7 @@
 // The droplet's DigitalOcean cloud firewall. Inbound: SSH from the configured sources and nothing
 // else; the gateway is reached over the tailnet, which needs no inbound rule because Tailscale
-// connects outward. ufw on the droplet (cloud-init) applies the same inbound policy inside.
+// connects outward. It applies to a tag of its own, which the droplet carries from its creation:
+// attached by droplet id instead, it would only arrive after the droplet had booted open.
 import * as digitalocean from '@pulumi/digitalocean';
 import type * as pulumi from '@pulumi/pulumi';
 
@@ -10,23 +11,31 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
 const OUTBOUND_TCP_PORTS = [22, 53, 80, 443];
 
 export interface StandbyFirewallArgs {
-  dropletId: pulumi.Input<number>;
   sshAllowedCidrs: string[];
   /** A TCP port beyond OUTBOUND_TCP_PORTS the standby must reach, e.g. a git remote's SSH port. */
   extraOutboundTcpPorts: number[];
+}
+
+export interface StandbyFirewall {
+  firewall: digitalocean.Firewall;
+  /** The tag the firewall applies to: give it to the droplet at creation. */
+  tag: pulumi.Output<string>;
 }
 
 export function standbyFirewall(
   name: string,
   args: StandbyFirewallArgs,
   opts: pulumi.CustomResourceOptions,
-): digitalocean.Firewall {
+): StandbyFirewall {
+  // Auto-named (a random suffix): tags are global to the DigitalOcean account, and a firewall
+  // applies to every droplet with its tag, so no other stack's droplet may share it.
+  const tag = new digitalocean.Tag(`${name}-firewall`, {}, opts);
   const tcpPorts = [...new Set([...OUTBOUND_TCP_PORTS, ...args.extraOutboundTcpPorts])].sort((a, b) => a - b);
-  return new digitalocean.Firewall(
+  const firewall = new digitalocean.Firewall(
     name,
     {
       name,
-      dropletIds: [args.dropletId],
+      tags: [tag.name],
       inboundRules: [{ protocol: 'tcp', portRange: '22', sourceAddresses: args.sshAllowedCidrs }],
       outboundRules: [
         ...tcpPorts.map((port) => ({
@@ -41,4 +50,5 @@ export function standbyFirewall(
     },
     opts,
   );
+  return { firewall, tag: tag.name };
 }

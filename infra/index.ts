@@ -1,12 +1,12 @@
 // The Pulumi program: reads the stack config, then wires the standby's parts together.
 import * as pulumi from '@pulumi/pulumi';
-import { dropletGeneration, standbyUserData } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { StandbyDeployment } from './deploy.js';
 import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
 import { pushedFiles } from './pushed-files.js';
 import { StandbyDroplet } from './standby.js';
 import { standbyAuthKey } from './tailnet.js';
+import { dropletGeneration, standbyUserData } from './user-data.js';
 
 const config = loadConfig();
 const name = config.tailnet.hostname;

@@ -1,5 +1,5 @@
-// The standby droplet with what only exists for it: its SSH key, its cloud firewall and its
-// place in a DigitalOcean project.
+// The standby droplet with what only exists for it: its SSH key, its cloud firewall (in force
+// from the droplet's first boot) and its place in a DigitalOcean project.
 import * as digitalocean from '@pulumi/digitalocean';
 import * as pulumi from '@pulumi/pulumi';
 import { standbyFirewall } from './firewall.js';
@@ -19,7 +19,7 @@ export interface StandbyDropletArgs {
   extraOutboundTcpPorts: number[];
   /** The #cloud-config document; a change replaces the droplet. */
   userData: pulumi.Input<string>;
-  /** DigitalOcean tags of the droplet. */
+  /** DigitalOcean tags of the droplet (the firewall's own tag is added to them). */
   tags: string[];
   /** Name of an existing DigitalOcean project the droplet is moved into. */
   projectName: string;
@@ -40,6 +40,12 @@ export class StandbyDroplet extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const { firewall, tag: firewallTag } = standbyFirewall(
+      name,
+      { sshAllowedCidrs: args.sshAllowedCidrs, extraOutboundTcpPorts: args.extraOutboundTcpPorts },
+      { parent: this },
+    );
+
     const droplet = new digitalocean.Droplet(
       name,
       {
@@ -50,22 +56,13 @@ export class StandbyDroplet extends pulumi.ComponentResource {
         sshKeys: [sshKey.fingerprint],
         userData: args.userData,
         monitoring: true,
-        tags: args.tags,
+        tags: [...args.tags, firewallTag],
         // Keep the disk as it is so a resize can be undone: a grown disk cannot shrink back.
         resizeDisk: false,
       },
-      // Two standbys would both promote when the primary fails: the old one goes first.
-      { parent: this, deleteBeforeReplace: true },
-    );
-
-    standbyFirewall(
-      name,
-      {
-        dropletId: droplet.id.apply(Number),
-        sshAllowedCidrs: args.sshAllowedCidrs,
-        extraOutboundTcpPorts: args.extraOutboundTcpPorts,
-      },
-      { parent: this },
+      // Two standbys would both promote when the primary fails: the old one goes first. The
+      // firewall exists before the droplet, so it filters the droplet's first packet.
+      { parent: this, deleteBeforeReplace: true, dependsOn: [firewall] },
     );
 
     const project = digitalocean.getProjectOutput({ name: args.projectName }, { parent: this });

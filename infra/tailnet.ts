@@ -8,7 +8,7 @@ export const AUTH_KEY_EXPIRY_SECONDS = 3600;
 export interface StandbyAuthKeyArgs {
   /** `tag:`-prefixed tags the device joins with; each needs a tagOwners entry in the tailnet policy. */
   tags: string[];
-  /** Replaces the key when it changes: see `dropletGeneration` in bootstrap.ts. */
+  /** Replaces the key when it changes: see `dropletGeneration` in user-data.ts. */
   dropletGeneration: string;
 }
 

@@ -10,6 +10,19 @@ export function openclawBin(): string {
   return bin;
 }
 
+/**
+ * This process's environment without what vitest sets (VITEST*, NODE_ENV=test, TEST): OpenClaw
+ * reads them and switches to test behaviour (silent logs, no process hooks, a polling config
+ * watcher that changes hot-reload timing), so a gateway started from a test would not be the real one.
+ */
+export function productionEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^VITEST/.test(name) && name !== 'NODE_ENV' && name !== 'TEST',
+    ),
+  );
+}
+
 /** Writes the config and returns the command and environment that start the gateway. */
 export function openclawGateway(dir: string, port: number) {
   const stateDir = join(dir, 'state');
@@ -32,7 +45,7 @@ export function openclawGateway(dir: string, port: number) {
 export function startOpenclaw(dir: string, port: number): ChildProcess {
   const { command, env } = openclawGateway(dir, port);
   const [bin, ...args] = command as [string, ...string[]];
-  return spawn(bin, args, { env: { ...process.env, ...env }, stdio: 'ignore', detached: true });
+  return spawn(bin, args, { env: { ...productionEnv(), ...env }, stdio: 'ignore', detached: true });
 }
 
 /** Polls /readyz until 200 or the deadline. */

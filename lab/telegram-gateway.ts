@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, wr
 import { join } from 'node:path';
 import { channelTokenEnv, GATEWAY_TOKEN_ENV, renderOpenclawConfig } from '../cloud-init/openclaw-config.js';
 import { LAB_MODEL, LAB_PROVIDER } from './model-provider.js';
-import { openclawBin } from './openclaw.js';
+import { openclawBin, productionEnv } from './openclaw.js';
 
 export interface TelegramGatewayOptions {
   /** A private folder: state, workspace, config and log go in it. */
@@ -80,19 +80,6 @@ function writeAtomically(path: string, text: string): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * This process's environment without what vitest sets (VITEST*, NODE_ENV=test, TEST): OpenClaw
- * reads them and switches to test behaviour (silent logs, no process hooks, a polling config
- * watcher that changes hot-reload timing), so a gateway started from a test would not be the real one.
- */
-export function productionEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^VITEST/.test(name) && name !== 'NODE_ENV' && name !== 'TEST',
-    ),
-  );
-}
 
 export class TelegramGateway {
   readonly configPath: string;

@@ -4,7 +4,7 @@
 // systemd: the primary (a real OpenClaw gateway on the lab's tailnet link) is killed and brought
 // back. Everything is removed at the end, also on an error or Ctrl-C.
 import { DropletLab } from '../lab/droplet/droplet-lab.js';
-import { runFailover, startPrimary } from '../lab/droplet/failover.js';
+import { bootAndDeploy, runFailover, startPrimary } from '../lab/droplet/failover.js';
 import type { LabPrimary } from '../lab/droplet/primary.js';
 
 const kind = process.argv.includes('--vm') ? 'qemu' : 'nspawn';
@@ -33,10 +33,7 @@ try {
   lab.milestone('lab ready (stack rendered, network, host side)');
   // As in production, the primary runs before the standby is deployed (else the standby promotes).
   primary = startPrimary(lab);
-  await lab.boot();
-  await primary.waitReady(120_000);
-  lab.milestone('primary ready on its tailnet address');
-  await lab.deploy();
+  await bootAndDeploy(lab, primary);
   const report = await runFailover(lab, (text) => line(`${at(lab.elapsed())}  ${text}`), primary);
   line('');
   for (const [name, seconds] of Object.entries(report)) line(`${name.padEnd(44)} ${seconds.toFixed(1)} s`);

@@ -21,7 +21,7 @@ PACKAGES=(
   systemd systemd-sysv systemd-resolved dbus libpam-systemd libnss-systemd udev
   cloud-init openssh-server sudo polkitd ufw fail2ban unattended-upgrades locales
   linux-image-amd64 ca-certificates curl gnupg xz-utils git python3-systemd
-  iproute2 iptables nftables netbase procps less
+  iproute2 iptables nftables netbase procps less e2fsprogs
 )
 
 # CA certificates this machine trusts beyond Debian's (a TLS-inspecting egress, where there is

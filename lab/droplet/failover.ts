@@ -79,6 +79,22 @@ export function startPrimary(lab: DropletLab): LabPrimary {
   return primary;
 }
 
+/**
+ * Brings the standby up as `pulumi up` does, with the primary (already started) serving first:
+ * boot, primary ready, deploy. A failure carries the lab's diagnostics.
+ */
+export async function bootAndDeploy(lab: DropletLab, primary: LabPrimary): Promise<void> {
+  try {
+    await lab.boot();
+    // Generous: the primary's cold start competes with the guest's first boot for the CPU.
+    await primary.waitReady(300_000);
+    lab.milestone('primary ready on its tailnet address');
+    await lab.deploy();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await lab.diagnostics()}`);
+  }
+}
+
 export type FailoverReport = Record<string, number>;
 
 /** Seconds from `since` (epoch ms) to the first transition to `role` in the monitor's journal. */

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { removeFolder } from '../netns.js';
-import { type DropletNetwork, GUEST_IP, GUEST_TAILNET_MAC, GUEST_WAN_MAC, METADATA_IP } from './network.js';
+import {
+  type DropletNetwork,
+  GUEST_IP,
+  GUEST_TAILNET_MAC,
+  GUEST_WAN_MAC,
+  LAB_HOST_IP,
+  METADATA_IP,
+} from './network.js';
 
 export type GuestKind = 'nspawn' | 'qemu';
 
@@ -32,7 +39,8 @@ function networkConfig(): string {
         match: { macaddress: GUEST_WAN_MAC },
         'set-name': 'host0',
         addresses: [`${GUEST_IP}/24`],
-        routes: [{ to: `${METADATA_IP}/32`, scope: 'link' }],
+        // The lab host answers for the metadata address on the same link.
+        routes: [{ to: `${METADATA_IP}/32`, via: LAB_HOST_IP }],
       },
     },
   });
@@ -213,7 +221,9 @@ export class QemuGuest extends Guest {
       ...['-accel', 'tcg,tb-size=256', '-cpu', 'max', '-smp', '2', '-m', '2048'],
       ...['-display', 'none', '-serial', 'stdio', '-monitor', 'none'],
       ...['-kernel', join(this.image, 'vmlinuz'), '-initrd', join(this.image, 'initrd.img')],
-      ...['-append', 'root=/dev/vda rw console=ttyS0 quiet'],
+      // cloud-init renders the NoCloud network-config for systemd-networkd (the image has neither
+      // netplan nor ifupdown); only the VM runs it: the container's links are set up from outside.
+      ...['-append', 'root=/dev/vda rw console=ttyS0 quiet systemd.wants=systemd-networkd.service'],
       ...['-drive', `file=${join(this.dir, 'disk.qcow2')},if=virtio,format=qcow2`],
       ...['-drive', `file=${join(this.dir, 'seed.iso')},if=virtio,format=raw,readonly=on`],
       ...nic('wan', this.network.wanTap, GUEST_WAN_MAC),

@@ -2,9 +2,9 @@
 // its tailnet address (100.77.0.1, `bind: tailnet`) with token auth, as a user's primary is.
 // Killed with SIGKILL to its whole process group, as when its server dies.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openclawBin } from '../openclaw.js';
+import { openclawBin, productionEnv } from '../openclaw.js';
 import { PRIMARY_TAILNET_IP } from './network.js';
 
 export class LabPrimary {
@@ -23,7 +23,7 @@ export class LabPrimary {
     const gateway = { mode: 'local', bind: 'tailnet', port, auth: { mode: 'token', token } };
     writeFileSync(configPath, JSON.stringify({ gateway }), { mode: 0o600 });
     this.#env = {
-      ...process.env,
+      ...productionEnv(),
       OPENCLAW_STATE_DIR: stateDir,
       OPENCLAW_CONFIG_PATH: configPath,
       OPENCLAW_SERVICE_REPAIR_POLICY: 'external',
@@ -36,7 +36,7 @@ export class LabPrimary {
 
   start(): void {
     const args = ['netns', 'exec', this.netns, openclawBin(), 'gateway', 'run', '--port', String(this.port)];
-    const log = join(this.dir, 'gateway.log');
+    const log = this.#logPath();
     this.#child = spawn('bash', ['-c', `exec "$@" >>${JSON.stringify(log)} 2>&1`, 'primary', 'ip', ...args], {
       env: this.#env,
       stdio: 'ignore',
@@ -48,7 +48,7 @@ export class LabPrimary {
   async waitReady(timeoutMs: number): Promise<number> {
     const started = Date.now();
     while (Date.now() - started < timeoutMs) {
-      if (!this.running) throw new Error(`the primary exited: see ${join(this.dir, 'gateway.log')}`);
+      if (!this.running) throw new Error(`the primary exited; its log ends:\n${this.logTail()}`);
       const probe = spawn(
         'ip',
         ['netns', 'exec', this.netns, 'curl', '-sf', '-m', '2', `${this.url}/readyz`],
@@ -60,7 +60,20 @@ export class LabPrimary {
       if (code === 0) return (Date.now() - started) / 1000;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`the primary was not ready within ${timeoutMs} ms`);
+    throw new Error(`the primary was not ready within ${timeoutMs} ms; its log ends:\n${this.logTail()}`);
+  }
+
+  #logPath(): string {
+    return join(this.dir, 'gateway.log');
+  }
+
+  /** The last lines of the primary's own log, for a failure message. */
+  logTail(lines = 30): string {
+    try {
+      return readFileSync(this.#logPath(), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch (error) {
+      return `(no log: ${(error as Error).message})`;
+    }
   }
 
   get running(): boolean {

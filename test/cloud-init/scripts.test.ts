@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type BootstrapInput,
-  renderBootstrapScript,
+  type FirstBootInput,
   renderCliWrapper,
   renderDeployScript,
+  renderFirstBootScript,
   renderGatewayEnv,
   shellQuote,
 } from '../../cloud-init/index.js';
@@ -12,7 +12,7 @@ import { run, scratchDir, shellcheck } from './validators.js';
 
 const scratch = scratchDir('cloud-init-scripts');
 
-function bootstrapInput(channel: 'discord' | 'telegram'): BootstrapInput {
+function firstBootInput(channel: 'discord' | 'telegram'): FirstBootInput {
   const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
   return {
     adminUser: admin.name,
@@ -23,7 +23,7 @@ function bootstrapInput(channel: 'discord' | 'telegram'): BootstrapInput {
     openclaw: { ...openclaw, channel },
   };
 }
-const bootstrapFor = (channel: 'discord' | 'telegram') => renderBootstrapScript(bootstrapInput(channel));
+const firstBootFor = (channel: 'discord' | 'telegram') => renderFirstBootScript(firstBootInput(channel));
 
 describe('shellQuote', () => {
   const awkward = ['plain', '', 'two words', "it's", '$(touch /tmp/x)', '`id`', 'a\\b', '"q"', '*', 'ü \t!'];
@@ -41,8 +41,8 @@ describe('shellQuote', () => {
 
 describe('shellcheck', () => {
   const scripts: Record<string, string> = {
-    'bootstrap-discord.sh': bootstrapFor('discord'),
-    'bootstrap-telegram.sh': bootstrapFor('telegram'),
+    'first-boot-discord.sh': firstBootFor('discord'),
+    'first-boot-telegram.sh': firstBootFor('telegram'),
     'deploy-full.sh': renderDeployScript(deployScriptInput),
     'deploy-minimal.sh': renderDeployScript({ primaryToken: false }),
     'openclaw-failover-cli.sh': renderCliWrapper(),
@@ -60,31 +60,52 @@ describe('shellcheck', () => {
   });
 });
 
-describe('bootstrap script', () => {
+describe('first-boot script', () => {
   it('preinstalls the Discord plugin pinned to the OpenClaw version, and nothing for Telegram', () => {
-    expect(bootstrapFor('discord')).toContain('plugins install @openclaw/discord@2026.9.6 --pin');
-    expect(bootstrapFor('telegram')).not.toContain('plugins install');
+    expect(firstBootFor('discord')).toContain('plugins install @openclaw/discord@2026.9.6 --pin');
+    expect(firstBootFor('telegram')).not.toContain('plugins install');
   });
 
   it('verifies the Node tarball against the pinned checksum before unpacking it', () => {
-    const script = bootstrapFor('discord');
+    const script = firstBootFor('discord');
     const check = script.indexOf(`${userDataInput.node.sha256}  `);
     expect(check).toBeGreaterThan(0);
     expect(script.indexOf('sha256sum --check')).toBeGreaterThan(check);
     expect(script.indexOf('tar -xJf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
   });
 
-  it('rejects values that do not fit their shape', () => {
-    const input = bootstrapInput('discord');
+  it('guards only what quoting cannot keep in place: a tag list and a checksum line', () => {
+    const input = firstBootInput('discord');
     expect(() =>
-      renderBootstrapScript({ ...input, tailscale: { ...input.tailscale, tags: ['server'] } }),
+      renderFirstBootScript({ ...input, tailscale: { ...input.tailscale, tags: ['tag:a,tag:admin'] } }),
     ).toThrow(/tailscale tag/);
-    expect(() => renderBootstrapScript({ ...input, node: { ...input.node, sha256: 'abc' } })).toThrow(
-      /sha256/,
-    );
-    expect(() => renderBootstrapScript({ ...input, sshAllowedFrom: ['0.0.0.0/0; reboot'] })).toThrow(
+    expect(() =>
+      renderFirstBootScript({ ...input, node: { ...input.node, sha256: `${input.node.sha256}\nabc  /x` } }),
+    ).toThrow(/sha256/);
+    expect(() => renderFirstBootScript({ ...input, sshAllowedFrom: ['0.0.0.0/0; reboot'] })).toThrow(
       /sshAllowedFrom/,
     );
+  });
+
+  it('quotes every version where it lands, so a bad one cannot run a command', () => {
+    const input = firstBootInput('telegram');
+    const script = renderFirstBootScript({
+      ...input,
+      node: { ...input.node, version: '24.21.0$(reboot)' },
+      openclaw: { ...input.openclaw, version: '2026.9.6`reboot`' },
+    });
+    // Each occurrence sits inside a single-quoted word: an odd number of quotes before it on its line.
+    for (const needle of ['$(reboot)', '`reboot`']) {
+      const lines = script.split('\n').filter((line) => line.includes(needle));
+      expect(lines.length, needle).toBeGreaterThan(0);
+      for (const line of lines) {
+        const quotesBefore = line.slice(0, line.indexOf(needle)).split("'").length - 1;
+        expect(quotesBefore % 2, line).toBe(1);
+      }
+    }
+    // shellcheck agrees: its only remarks are that those expressions do not expand.
+    const findings = shellcheck(scratch.write('first-boot-odd-versions.sh', script)).stdout;
+    expect(findings.match(/SC\d+/g)?.every((code) => code === 'SC2016')).toBe(true);
   });
 });
 

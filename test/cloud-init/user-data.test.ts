@@ -52,7 +52,7 @@ describe('user-data', () => {
   it('embeds scripts that pass shellcheck', () => {
     const scripts = writeFiles.filter((file) => file.content.startsWith('#!'));
     expect(scripts.map((file) => file.path).sort()).toEqual(
-      [DROPLET_PATHS.bootstrapScript, DROPLET_PATHS.monitorCli].sort(),
+      [DROPLET_PATHS.firstBootScript, DROPLET_PATHS.monitorCli].sort(),
     );
     for (const script of scripts) {
       const result = shellcheck(scratch.write(script.path.replaceAll('/', '_'), script.content));

@@ -11,6 +11,7 @@ import {
 } from '../../cloud-init/index.js';
 import { DropletLab } from '../../lab/droplet/droplet-lab.js';
 import {
+  bootAndDeploy,
   monitorEvents,
   monitorStatus,
   runFailover,
@@ -27,15 +28,9 @@ let primary: LabPrimary;
 
 beforeAll(async () => {
   lab = await DropletLab.create({ kind: 'nspawn' });
-  try {
-    // As in production, the primary runs before the standby is deployed.
-    primary = startPrimary(lab);
-    await lab.boot();
-    await primary.waitReady(2 * MINUTE);
-    await lab.deploy();
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${await lab.diagnostics()}`);
-  }
+  // As in production, the primary runs before the standby is deployed.
+  primary = startPrimary(lab);
+  await bootAndDeploy(lab, primary);
 }, 15 * MINUTE);
 
 afterAll(async () => {
@@ -44,11 +39,11 @@ afterAll(async () => {
 }, 2 * MINUTE);
 
 describe('the droplet stand-in (system container)', () => {
-  it('ran the user-data to the end: cloud-init done without errors, the bootstrap complete', async () => {
+  it('ran the user-data to the end: cloud-init done without errors, the first-boot script complete', async () => {
     const status = await lab.root('cloud-init status --long');
     expect(status).toMatch(/^status: done$/m);
     expect(status).toMatch(/^errors: \[\]$/m);
-    await lab.root(`test -f ${DROPLET_PATHS.bootstrapMarker}`);
+    await lab.root(`test -f ${DROPLET_PATHS.firstBootMarker}`);
     // The guest reached outside only through the egress proxy, and only what it may.
     expect(lab.egress.refused()).toEqual([]);
   });

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelProvider } from '../../lab/model-provider.js';
-import { openclawBin } from '../../lab/openclaw.js';
+import { openclawBin, productionEnv } from '../../lab/openclaw.js';
 import { freePort } from '../../lab/ports.js';
 import { TelegramBotApi } from '../../lab/telegram-bot-api.js';
-import { productionEnv, TelegramGateway } from '../../lab/telegram-gateway.js';
+import { TelegramGateway } from '../../lab/telegram-gateway.js';
 
 const OWNER = 4242;
 const STRANGER = 777;

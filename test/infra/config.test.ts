@@ -1,16 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_KEYS } from '../../infra/config.js';
-import { DECLARED_CONFIG, PROJECT, ProgramError, runProgram, SECRETS } from './program.js';
+import { CONFIG_KEYS, SECRET_KEYS } from '../../infra/config-rules.js';
+import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from '../../infra/droplet-settings.js';
+import {
+  DECLARED_CONFIG,
+  PROJECT,
+  ProgramError,
+  runProgram,
+  SECRET_NEEDLES,
+  SECRETS,
+  TYPES,
+} from './program.js';
 
 const rootPackage = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   config: { openclawVersion: string; nodeVersion: string };
 };
 
 /** Runs the program with `config` and returns its error message; fails if it succeeds. */
-async function failureOf(config: Record<string, string | undefined>): Promise<string> {
-  const error = await runProgram(config).then(
+async function failureOf(
+  config: Record<string, string | undefined>,
+  options: { plaintext?: readonly string[] } = {},
+): Promise<string> {
+  const error = await runProgram(config, options).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -33,11 +45,21 @@ describe('Pulumi.yaml', () => {
   });
 
   it('marks every required secret secret, and gives no secret a plaintext value', () => {
-    for (const key of Object.keys(SECRETS)) {
+    for (const key of SECRET_KEYS) {
       const declaration = DECLARED_CONFIG[key];
       if (declaration?.default === undefined) expect(declaration?.secret, key).toBe(true);
       else expect(declaration.default, key).toBe('');
     }
+  });
+
+  it('says which keys are secrets exactly as infra/config-rules.ts does', () => {
+    // Optional secrets cannot carry `secret: true` (Pulumi refuses a plain default there), so
+    // their description starts with "Secret.".
+    const declared = Object.entries(DECLARED_CONFIG)
+      .filter(([, d]) => d.secret === true || d.description?.startsWith('Secret.'))
+      .map(([key]) => key);
+    expect(declared.sort()).toEqual([...SECRET_KEYS].sort());
+    expect(SECRET_KEYS).toEqual(expect.arrayContaining(Object.keys(SECRETS)));
   });
 });
 
@@ -87,6 +109,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:checkIntervalSeconds must be an integer`,
     ],
     [
+      'an interval the monitor watchdog would not survive',
+      { checkIntervalSeconds: '31' },
+      `${PROJECT}:checkIntervalSeconds must be an integer from 1 to 30 (at most half the monitor unit's WatchdogSec=60`,
+    ],
+    [
       'a port out of range',
       { primaryPort: '70000' },
       `${PROJECT}:primaryPort must be an integer from 1 to 65535`,
@@ -97,6 +124,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:channel must be "discord" or "telegram", got "slack"`,
     ],
     ['an unknown promote policy', { promoteOn: 'maybe' }, `${PROJECT}:promoteOn must be "down" or "unready"`],
+    [
+      'an opt-in that is not a boolean',
+      { primaryOutsideTailnet: 'yes' },
+      `${PROJECT}:primaryOutsideTailnet must be true or false, got "yes"`,
+    ],
     [
       'a CIDR with a bad prefix',
       { sshAllowedCidrs: '["10.0.0.0/33"]' },
@@ -150,6 +182,35 @@ describe('a bad stack config fails before any resource exists, naming the key', 
     expect(await failureOf(config)).toContain(message);
   });
 
+  it.each(['203.0.113.5', '100.128.0.1', 'fd7a:115c:a1e1::1', '2001:db8::1', 'gateway.example.com'])(
+    'refuses the primary at %s, outside the tailnet, unless primaryOutsideTailnet is set',
+    async (address) => {
+      const message = await failureOf({ primaryAddress: address });
+      expect(message).toContain(`${PROJECT}:primaryAddress must be a tailnet address`);
+      expect(message).toContain(`set ${PROJECT}:primaryOutsideTailnet true`);
+      const run = await runProgram({ primaryAddress: address, primaryOutsideTailnet: 'true' });
+      expect(run.resources.length).toBeGreaterThan(5);
+    },
+  );
+
+  it.each(['100.64.0.1', '100.127.255.254', 'fd7a:115c:a1e0::1', 'primary', 'primary.tail1234.ts.net'])(
+    'accepts the tailnet address or MagicDNS name %s',
+    async (address) => {
+      const run = await runProgram({ primaryAddress: address });
+      expect(run.resources.length).toBeGreaterThan(5);
+    },
+  );
+
+  it('accepts the longest interval the watchdog allows, derived from the unit’s WatchdogSec', async () => {
+    expect(MAX_CHECK_INTERVAL_SECONDS * 2).toBeLessThanOrEqual(MONITOR_WATCHDOG_SECONDS);
+    expect(DECLARED_CONFIG.checkIntervalSeconds?.description).toContain(
+      `At most ${MAX_CHECK_INTERVAL_SECONDS}: half the monitor unit's watchdog (WatchdogSec=${MONITOR_WATCHDOG_SECONDS})`,
+    );
+    const run = await runProgram({ checkIntervalSeconds: String(MAX_CHECK_INTERVAL_SECONDS) });
+    const droplet = run.resources.find((resource) => resource.type === TYPES.droplet);
+    expect(String(droplet?.inputs.userData)).toContain(`WatchdogSec=${MONITOR_WATCHDOG_SECONDS}\n`);
+  });
+
   it('names every bad key at once', async () => {
     const message = await failureOf({ failThreshold: '0', channel: 'irc', region: undefined });
     expect(message).toContain(`${PROJECT}:failThreshold`);
@@ -166,6 +227,22 @@ describe('a bad stack config fails before any resource exists, naming the key', 
     expect(message).toContain(`${PROJECT}:standbyGatewayToken must be`);
     expect(message).not.toContain('sk-ant-without-a-name');
     expect(message).not.toContain('short-secret');
+  });
+
+  it.each([...SECRET_KEYS])('refuses %s set without --secret, naming the command', async (key) => {
+    const value =
+      key in SECRETS
+        ? SECRETS[key as keyof typeof SECRETS]
+        : '-----BEGIN OPENSSH PRIVATE KEY-----\nYWRtaW4ta2V5\n-----END OPENSSH PRIVATE KEY-----';
+    const message = await failureOf({ [key]: value }, { plaintext: [key] });
+    expect(message).toContain(`${PROJECT}:${key} is a secret but is stored in plain text`);
+    expect(message).toContain(`pulumi config set --secret ${PROJECT}:${key}`);
+    for (const needle of [...SECRET_NEEDLES, 'YWRtaW4ta2V5']) expect(message).not.toContain(needle);
+  });
+
+  it('accepts an optional secret left unset in plain text (its empty default)', async () => {
+    const run = await runProgram({ notifyWebhookUrl: '' }, { plaintext: ['notifyWebhookUrl'] });
+    expect(run.resources.length).toBeGreaterThan(5);
   });
 
   it('registers no resource when the config is bad', async () => {

@@ -57,8 +57,8 @@ describe('changing the monitor thresholds', () => {
     });
     // The content hash in the triggers re-runs the push, and only the push and the bundle copy.
     expect(pushCommand(after).inputs.triggers).not.toEqual(pushCommand(before).inputs.triggers);
-    const bootstrap = (run: ProgramRun) => run.resources.find((r) => r.name.endsWith('-bootstrap'))?.inputs;
-    expect(bootstrap(after)).toEqual(bootstrap(before));
+    const firstBoot = (run: ProgramRun) => run.resources.find((r) => r.name.endsWith('-first-boot'))?.inputs;
+    expect(firstBoot(after)).toEqual(firstBoot(before));
   });
 
   it('re-pushes nothing when nothing changed', async () => {

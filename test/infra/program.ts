@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { vi } from 'vitest';
 import { parse } from 'yaml';
+import { SECRET_KEYS } from '../../infra/config-rules.js';
 
 export const PROJECT = 'failover-gateway';
 
@@ -123,6 +124,9 @@ function mockOutputs(type: string, name: string): { id: string; state: Record<st
       return { id: '4242', state: { ipv4Address: MOCK_PUBLIC_IP, dropletUrn: 'do:droplet:4242' } };
     case 'digitalocean:index/sshKey:SshKey':
       return { id: '777', state: { fingerprint: '3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa' } };
+    case 'digitalocean:index/tag:Tag':
+      // The provider auto-names a tag given no name: the logical name and a random suffix.
+      return { id: `${name}-5c1d7e2`, state: { name: `${name}-5c1d7e2` } };
     case 'tailscale:index/tailnetKey:TailnetKey':
       return { id: 'kMock123CNTRL', state: { key: MOCK_AUTH_KEY } };
     default:
@@ -130,17 +134,26 @@ function mockOutputs(type: string, name: string): { id: string; state: Record<st
   }
 }
 
+/** The keys a stack stores encrypted, as the language host names them: every secret key set. */
+export function storedSecretKeys(plaintext: readonly string[] = []): string[] {
+  return SECRET_KEYS.filter((key) => !plaintext.includes(key)).map((key) => `${PROJECT}:${key}`);
+}
+
 /**
  * Runs infra/index.ts with the Pulumi.yaml defaults, STACK and SECRETS, then `config` on top
- * (undefined removes a key). Rejects with the program's error if it fails.
+ * (undefined removes a key). Every secret key is stored as a secret except those in `plaintext`
+ * (set without --secret). Rejects with the program's error if it fails.
  */
-export async function runProgram(config: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+export async function runProgram(
+  config: Record<string, string | undefined> = {},
+  options: { plaintext?: readonly string[] } = {},
+): Promise<ProgramRun> {
   vi.resetModules();
   const values = { ...projectDefaults(), ...STACK, ...SECRETS, ...config };
   const present = Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(present.map(([key, value]) => [`${PROJECT}:${key}`, value])),
-    Object.keys(SECRETS).map((key) => `${PROJECT}:${key}`),
+    storedSecretKeys(options.plaintext),
   );
 
   const resources: RecordedResource[] = [];
@@ -211,6 +224,7 @@ export const TYPES = {
   droplet: 'digitalocean:index/droplet:Droplet',
   sshKey: 'digitalocean:index/sshKey:SshKey',
   firewall: 'digitalocean:index/firewall:Firewall',
+  tag: 'digitalocean:index/tag:Tag',
   projectResources: 'digitalocean:index/projectResources:ProjectResources',
   tailnetKey: 'tailscale:index/tailnetKey:TailnetKey',
   command: 'command:remote:Command',

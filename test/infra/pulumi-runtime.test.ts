@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PROJECT, projectDefaults, SECRETS, STACK } from './program.js';
+import { PROJECT, projectDefaults, SECRETS, STACK, storedSecretKeys } from './program.js';
 
 const projectFile = parse(readFileSync(new URL('../../Pulumi.yaml', import.meta.url), 'utf8')) as {
   main: string;
@@ -23,7 +23,7 @@ describe('pulumi up', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       FAILOVER_TEST_CONFIG: JSON.stringify(config),
-      FAILOVER_TEST_SECRET_KEYS: JSON.stringify(Object.keys(SECRETS).map((k) => `${PROJECT}:${k}`)),
+      FAILOVER_TEST_SECRET_KEYS: JSON.stringify(storedSecretKeys()),
     };
     if (runtime.options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = 'true';
     else delete env.PULUMI_NODEJS_TYPESCRIPT;

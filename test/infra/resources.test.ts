@@ -25,7 +25,7 @@ describe('the standby droplet', () => {
       size: 's-1vcpu-2gb',
       image: 'ubuntu-24-04-x64',
       monitoring: true,
-      tags: ['failover-gateway', 'openclaw-standby'],
+      tags: ['failover-gateway', 'openclaw-standby', 'openclaw-standby-firewall-5c1d7e2'],
       sshKeys: ['3b:16:bf:e4:8b:00:8b:b8:59:8c:a9:d3:f0:19:45:fa'],
     });
     expect(sshKey.inputs.publicKey).toBe(STACK.sshPublicKey);
@@ -50,16 +50,28 @@ describe('the standby droplet', () => {
   it('has its SSH key, firewall and project assignment inside the StandbyDroplet component', () => {
     const component = onlyResourceOfType(run, TYPES.standbyDroplet);
     const urn = `urn:pulumi:dev::failover-gateway::${TYPES.standbyDroplet}::${component.name}`;
-    for (const type of [TYPES.droplet, TYPES.sshKey, TYPES.firewall, TYPES.projectResources]) {
+    for (const type of [TYPES.droplet, TYPES.sshKey, TYPES.firewall, TYPES.tag, TYPES.projectResources]) {
       expect(onlyResourceOfType(run, type).registration.parent).toBe(urn);
     }
   });
 });
 
 describe('the cloud firewall', () => {
+  it('applies from the droplet’s creation: by a tag of its own, created before the droplet', () => {
+    const firewall = onlyResourceOfType(run, TYPES.firewall);
+    const tag = onlyResourceOfType(run, TYPES.tag);
+    const droplet = onlyResourceOfType(run, TYPES.droplet);
+    // No name: the provider adds a random suffix, so no other stack's droplet carries the tag.
+    expect(tag.inputs).toEqual({});
+    expect(firewall.inputs).not.toHaveProperty('dropletIds');
+    expect(firewall.inputs.tags).toEqual(['openclaw-standby-firewall-5c1d7e2']);
+    expect(droplet.inputs.tags).toContain('openclaw-standby-firewall-5c1d7e2');
+    const firewallUrn = `urn:pulumi:dev::failover-gateway::${TYPES.standbyDroplet}$${TYPES.firewall}::${firewall.name}`;
+    expect(droplet.registration.dependenciesList).toContain(firewallUrn);
+  });
+
   it('admits SSH from the configured CIDRs and nothing else inbound', () => {
     const firewall = onlyResourceOfType(run, TYPES.firewall);
-    expect(firewall.inputs.dropletIds).toEqual([4242]);
     expect(firewall.inputs.inboundRules).toEqual([
       { protocol: 'tcp', portRange: '22', sourceAddresses: ['203.0.113.7/32', '2001:db8:1::/48'] },
     ]);
@@ -117,22 +129,27 @@ describe('the deployment over SSH', () => {
   };
 
   it('waits for cloud-init, and makes the droplet leave the tailnet when it is deleted', () => {
-    const bootstrap = commandNamed('-bootstrap');
-    expect(bootstrap.type).toBe(TYPES.command);
-    expect(bootstrap.inputs.create).toContain('cloud-init status --wait');
-    expect(bootstrap.inputs.delete).toBe('sudo tailscale logout');
-    // Replaced with the droplet, and deleted before it: it depends on the droplet's address.
-    expect(bootstrap.inputs.triggers).toEqual(['4242']);
-    expect(bootstrap.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
+    const firstBoot = commandNamed('-first-boot');
+    expect(firstBoot.type).toBe(TYPES.command);
+    expect(firstBoot.inputs.create).toContain('cloud-init status --wait');
+    expect(firstBoot.inputs).not.toHaveProperty('delete');
+    const leave = commandNamed('-tailnet-leave');
+    expect(leave.inputs).not.toHaveProperty('create');
+    expect(leave.inputs.delete).toBe('sudo tailscale logout');
+    // Replaced with the droplet, and deleted before it: they depend on the droplet's address.
+    for (const step of [firstBoot, leave]) {
+      expect(step.inputs.triggers).toEqual(['4242']);
+      expect(step.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
+    }
   });
 
   it('stages the monitor bundle after cloud-init, then pushes the files and runs the deploy script', () => {
-    const bootstrap = commandNamed('-bootstrap');
+    const firstBoot = commandNamed('-first-boot');
     const bundle = commandNamed('-monitor-bundle');
     const push = commandNamed('-push');
     expect(bundle.type).toBe(TYPES.copyToRemote);
     expect(bundle.inputs.remotePath).toBe('/var/lib/failover-gateway/staging/openclaw-failover.mjs');
-    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${bootstrap.name}`))).toBe(
+    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${firstBoot.name}`))).toBe(
       true,
     );
     expect(push.inputs.create).toBe('bash -s');

@@ -11,12 +11,13 @@ import {
   STAGING_DIR,
   WORKSPACE_GROUP,
 } from './paths.js';
-import { shellQuote as q, shellWords } from './shell.js';
+import { isCidr, TAILNET_TAG } from './shapes.js';
+import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 
 /** Tailscale's package signing key (pkgs.tailscale.com): the downloaded keyring must match it. */
 const TAILSCALE_KEY_FINGERPRINT = '2596A99EAAB33821893C0A79458CA832957F5868';
 
-export interface BootstrapInput {
+export interface FirstBootInput {
   adminUser: string;
   sshAllowedFrom: readonly string[];
   gatewayPort: number;
@@ -32,40 +33,25 @@ function channelPluginSpec(channel: ChannelKind, openclawVersion: string): strin
   return channel === 'discord' ? `@openclaw/discord@${openclawVersion}` : undefined;
 }
 
-const VALID = {
-  adminUser: /^[a-z_][a-z0-9_-]{0,31}$/,
-  hostname: /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
-  tag: /^tag:[A-Za-z0-9][A-Za-z0-9-]*$/,
-  nodeVersion: /^24\.\d+\.\d+$/,
-  sha256: /^[0-9a-f]{64}$/,
-  openclawVersion: /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/,
-};
-
-function check(what: string, value: string, pattern: RegExp): void {
-  if (!pattern.test(value)) throw new Error(`${what} ${JSON.stringify(value)} does not match ${pattern}`);
-}
-
-function validate(input: BootstrapInput): void {
-  check('adminUser', input.adminUser, VALID.adminUser);
-  check('tailscale.hostname', input.tailscale.hostname, VALID.hostname);
-  if (input.tailscale.tags.length === 0) throw new Error('tailscale.tags must name at least one tag');
-  for (const tag of input.tailscale.tags) check('tailscale tag', tag, VALID.tag);
-  check('node.version', input.node.version, VALID.nodeVersion);
-  check('node.sha256', input.node.sha256, VALID.sha256);
-  check('node.distUrl', input.node.distUrl, /^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?[^/]$/);
-  check('openclaw.version', input.openclaw.version, VALID.openclawVersion);
-  if (input.sshAllowedFrom.length === 0) throw new Error('sshAllowedFrom must name at least one source');
-  for (const source of input.sshAllowedFrom)
-    check('sshAllowedFrom entry', source, /^[0-9a-fA-F.:]+(\/\d{1,3})?$/);
-  if (!Number.isInteger(input.gatewayPort) || input.gatewayPort < 1 || input.gatewayPort > 65535) {
-    throw new Error(`invalid gatewayPort ${input.gatewayPort}`);
+/**
+ * Injection guards only: every value is quoted where it lands, except where quoting cannot keep it
+ * in place. The shapes themselves are infra's to validate (cloud-init/shapes.ts, used by both).
+ */
+function guard(input: FirstBootInput): void {
+  // The tags are joined with commas: a comma inside one would advertise another tag.
+  for (const tag of input.tailscale.tags) {
+    if (!TAILNET_TAG.test(tag)) throw new Error(`tailscale tag ${JSON.stringify(tag)} is not tag:<name>`);
+  }
+  // One line of the list sha256sum checks: a newline would add a line of its own.
+  assertSingleLine('node.sha256', input.node.sha256);
+  for (const source of input.sshAllowedFrom) {
+    if (!isCidr(source)) throw new Error(`sshAllowedFrom entry ${JSON.stringify(source)} is not a CIDR`);
   }
 }
 
-export function renderBootstrapScript(input: BootstrapInput): string {
-  validate(input);
+export function renderFirstBootScript(input: FirstBootInput): string {
+  guard(input);
   const { node, openclaw, tailscale } = input;
-  const nodeTarball = `node-v${node.version}-linux-x64.tar.xz`;
   const plugin = channelPluginSpec(openclaw.channel, openclaw.version);
   const openclawEnv = shellWords([
     `HOME=${P.openclawHome}`,
@@ -85,7 +71,7 @@ export function renderBootstrapScript(input: BootstrapInput): string {
 set -euo pipefail
 umask 022
 export DEBIAN_FRONTEND=noninteractive
-log() { echo "failover-bootstrap: $*" >&2; }
+log() { echo "failover-first-boot: $*" >&2; }
 download() { curl --fail --silent --show-error --location --retry 5 --retry-all-errors --output "$2" "$1"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -145,15 +131,17 @@ tailscale up --auth-key=file:${P.tailscaleAuthKeyFile} --hostname=${q(tailscale.
   --advertise-tags=${q(tailscale.tags.join(','))}
 rm -f ${P.tailscaleAuthKeyFile}
 
-log "node ${node.version}, checked against its published SHA-256"
-download ${q(`${node.distUrl}/v${node.version}/${nodeTarball}`)} "$work/${nodeTarball}"
-echo "${node.sha256}  $work/${nodeTarball}" | sha256sum --check --strict --quiet
+node_version=${q(node.version)}
+node_tarball="node-v$node_version-linux-x64.tar.xz"
+log "node $node_version, checked against its published SHA-256"
+download ${q(node.distUrl)}"/v$node_version/$node_tarball" "$work/$node_tarball"
+printf '%s\n' ${q(`${node.sha256}  `)}"$work/$node_tarball" | sha256sum --check --strict --quiet
 rm -rf ${P.nodeDir}
 install -d -m 0755 ${P.nodeDir}
-tar -xJf "$work/${nodeTarball}" -C ${P.nodeDir} --strip-components=1 --no-same-owner
-test "$(${P.nodeBin} --version)" = v${node.version}
+tar -xJf "$work/$node_tarball" -C ${P.nodeDir} --strip-components=1 --no-same-owner
+test "$(${P.nodeBin} --version)" = "v$node_version"
 
-log "openclaw ${openclaw.version}"
+log ${q(`openclaw ${openclaw.version}`)}
 PATH=${P.nodeDir}/bin:$PATH ${P.npmBin} install --global --no-fund --no-audit ${q(`openclaw@${openclaw.version}`)}
 ${
   plugin === undefined
@@ -166,7 +154,7 @@ ${
 log "units: the monitor is enabled (idle until deployed), the gateway is left to the monitor"
 systemctl daemon-reload
 systemctl enable ${MONITOR_UNIT_NAME}
-touch ${P.bootstrapMarker}
+touch ${P.firstBootMarker}
 log "done"
 `;
 }
