@@ -3,14 +3,14 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, EX_CONFIG, loadConfig } from './config.js';
+import { ConfigError, EX_CONFIG, loadConfig, type MonitorConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
 import { createGatewayManager } from './gateway/manager.js';
 import { createLogger, type Logger } from './log.js';
 import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
-import type { Reloadable } from './reload.js';
+import { planReload, type Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { metricsOf, statusOf } from './status.js';
 import { runDrill, sendCommand, showStatus } from './status-client.js';
@@ -30,6 +30,9 @@ Usage:
   openclaw-failover check-config FILE [--watchdog-seconds N]
                                                validate a config file (exit 78 when invalid),
                                                against the unit's WatchdogSec when given
+  openclaw-failover reload-plan OLD NEW        print "reload" when NEW can replace OLD in place
+                                               (SIGHUP), "restart" when a restart-only key changed
+                                               or OLD is not a valid config; exit 78 when NEW is not
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
@@ -95,6 +98,19 @@ async function runDaemon(configFile: string): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** How a monitor running the config in `from` takes the one in `to`; throws ConfigError for a bad `to`. */
+function reloadPlan(from: string, to: string): 'reload' | 'restart' {
+  const next = loadConfig(to);
+  let running: MonitorConfig;
+  try {
+    running = loadConfig(from);
+  } catch (err) {
+    if (err instanceof ConfigError) return 'restart';
+    throw err;
+  }
+  return planReload(running, next).kind === 'in-place' ? 'reload' : 'restart';
+}
+
 function listenFrom(values: { listen?: string; config?: string }): string {
   if (values.listen) return values.listen;
   if (values.config) return loadConfig(values.config).status.listen;
@@ -145,6 +161,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `${file}: valid (gateway manager ${config.gateway.manager}, primary ${config.primary.url})`,
       );
+      return 0;
+    }
+    case 'reload-plan': {
+      const [, from, to] = positionals;
+      if (!from || !to) throw new UsageError('reload-plan needs OLD and NEW config files');
+      console.log(reloadPlan(from, to));
       return 0;
     }
     case 'status':

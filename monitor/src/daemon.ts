@@ -15,18 +15,20 @@
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
 //   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
 //
-// Reload (SIGHUP, reload()): the config file is read and validated again. A bad one is refused
-// with one `config-reload-refused` event and the old config stays in force. A good one keeps the
-// state, role and counters (an outage already counted still fails over on time); the new policy
-// and adapters apply from the next tick, restart-only keys (reload.ts) wait for a restart.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Reload (SIGHUP, reload()): the config file is read and validated again, all or nothing
+// (reload.ts). Refused with one `config-reload-refused` event naming the bad or restart-only keys,
+// the old config staying in force; else applied: the state, role and counters stay (an outage
+// already counted still fails over on time), the new policy and adapters apply from the next
+// probe, and an action already under way finishes with the adapters it started with.
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
+import { type ActionContext, demote, promote } from './failover-actions.js';
 import { type GatewayManager, waitReady } from './gateway/manager.js';
 import type { Logger } from './log.js';
 import type { ProbeResult } from './probe.js';
-import { type Reloadable, reloadedConfig } from './reload.js';
+import { ProbeSchedule } from './probe-schedule.js';
+import { planReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
 import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
@@ -61,9 +63,8 @@ export class Daemon {
   #step: ReturnType<typeof makeStep>;
   /** The config in force before the last reload, until the next tick: its stall bound still holds. */
   #previous: MonitorConfig | undefined;
-  /** Wakes the wait for the next probe, so that a reloaded interval applies to it. */
-  #wake = new AbortController();
   readonly #shutdown = new AbortController();
+  readonly #schedule: ProbeSchedule;
   readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
@@ -84,6 +85,10 @@ export class Daemon {
     };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    this.#schedule = new ProbeSchedule(
+      this.#shutdown.signal,
+      () => this.#live.config.checkIntervalSeconds * 1000,
+    );
     const { gateway, config } = deps;
     this.#gatewayReady =
       deps.gatewayReady ??
@@ -142,31 +147,40 @@ export class Daemon {
   }
 
   /**
-   * Re-reads the config file. Refused (logged, old config kept) when it is unreadable, invalid or
-   * does not fit the watchdog; otherwise applied in place from the next tick. Returns whether applied.
+   * Re-reads the config file and applies it in place, or refuses it (logged, the old config
+   * kept) when it is unreadable, invalid, does not fit the watchdog or changes a restart-only key.
    */
-  reload(): boolean {
+  reload(): 'applied' | 'refused' {
     const { log, systemd } = this.#deps;
-    if (!this.#deps.reload || this.#shutdown.signal.aborted) return false;
+    if (!this.#deps.reload || this.#shutdown.signal.aborted) return 'refused';
+    const role = this.#state?.role;
     let next: Reloadable;
-    let change: ReturnType<typeof reloadedConfig>;
     try {
       next = this.#deps.reload();
-      change = reloadedConfig(this.#live.config, next.config);
-      checkWatchdogFits(change.config, systemd.watchdogSeconds);
+      checkWatchdogFits(next.config, systemd.watchdogSeconds);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      log.error({ event: 'config-reload-refused', error: err.message, role: this.#state?.role });
-      return false;
+      // ConfigError messages name keys and what was expected, never a value (config.ts).
+      log.error({ event: 'config-reload-refused', error: err.message, role });
+      return 'refused';
     }
-    if (change.restartNeeded.length > 0)
-      log.warn({ event: 'config-restart-needed', keys: change.restartNeeded });
+    const plan = planReload(this.#live.config, next.config);
+    if (plan.kind === 'restart') {
+      const keys = plan.restartOnly.join(', ');
+      log.error({
+        event: 'config-reload-refused',
+        restartNeeded: plan.restartOnly,
+        error: `${keys} changed, which only a restart applies: nothing of the new file is in force until the monitor restarts`,
+        role,
+      });
+      return 'refused';
+    }
     this.#previous = this.#live.config;
-    this.#live = { ...next, config: change.config };
-    this.#step = makeStep(change.config);
-    this.#wake.abort();
-    log.info({ event: 'config-reloaded', changed: change.applied, role: this.#state?.role });
-    return true;
+    this.#live = next;
+    this.#step = makeStep(next.config);
+    this.#schedule.wake();
+    log.info({ event: 'config-reloaded', changed: plan.changed, role });
+    return 'applied';
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
@@ -229,40 +243,34 @@ export class Daemon {
         void notifier.send({ event: action.event, message: action.message, role: this.state.role });
         break;
       case 'promote':
-        this.#promote(action).catch((err: unknown) => this.fatal(err));
+        promote(this.#actionContext(), action).catch((err: unknown) => this.fatal(err));
         break;
       case 'demote':
-        this.#demote(action).catch((err: unknown) => this.fatal(err));
+        demote(this.#actionContext()).catch((err: unknown) => this.fatal(err));
         break;
     }
+  }
+
+  /** The adapters in force now, for an action that starts now. */
+  #actionContext(): ActionContext {
+    return {
+      gateway: this.#deps.gateway,
+      workspace: this.#live.workspace,
+      log: this.#deps.log,
+      shutdown: this.#shutdown.signal,
+      gatewayReady: this.#gatewayReady,
+      report: (input) => this.#dispatch(input),
+      notify: (event, message) => this.#perform({ type: 'notify', event, message }),
+    };
   }
 
   async #run(): Promise<void> {
     let due = performance.now();
     while (!this.#shutdown.signal.aborted) {
       await this.#probeOnce();
-      due = await this.#nextDue(due);
+      due = await this.#schedule.next(due);
       if (this.#shutdown.signal.aborted) return;
       this.#tick();
-    }
-  }
-
-  /**
-   * Waits until the probe after the one due at `due` is due, and returns when that is. A fixed
-   * rate, not a fixed pause: a slow probe does not stretch the interval. A reload wakes the wait
-   * and the new interval counts from `due`.
-   */
-  async #nextDue(due: number): Promise<number> {
-    for (;;) {
-      const next = Math.max(due + this.#live.config.checkIntervalSeconds * 1000, performance.now());
-      if (this.#wake.signal.aborted) this.#wake = new AbortController();
-      const signal = AbortSignal.any([this.#shutdown.signal, this.#wake.signal]);
-      try {
-        await sleep(next - performance.now(), undefined, { signal });
-        return next;
-      } catch {
-        if (this.#shutdown.signal.aborted) return next;
-      }
     }
   }
 
@@ -287,64 +295,6 @@ export class Daemon {
     } catch (err) {
       this.#deps.log.warn({ event: 'gateway-check-failed', error: (err as Error).message });
       return undefined;
-    }
-  }
-
-  async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
-    const { gateway, log } = this.#deps;
-    const { workspace } = this.#live;
-    const started = performance.now();
-    const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
-    if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
-    try {
-      log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
-      await gateway.start();
-      await this.#gatewayReady(this.#shutdown.signal);
-      if (this.#shutdown.signal.aborted) return;
-      log.info({ event: 'gateway-ready', seconds: elapsed() });
-      this.#dispatch({ type: 'promoted' });
-    } catch (err) {
-      // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
-      if (this.#shutdown.signal.aborted) return;
-      // Leave nothing half-started behind before the retry.
-      await gateway
-        .stop()
-        .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
-      this.#dispatch({ type: 'promote-failed', error: (err as Error).message });
-    }
-  }
-
-  async #demote(_action: Extract<Action, { type: 'demote' }>): Promise<void> {
-    const { gateway, log } = this.#deps;
-    const { workspace } = this.#live;
-    try {
-      log.info({ event: 'gateway-stopping', gateway: gateway.describe() });
-      await gateway.stop();
-    } catch (err) {
-      if (!this.#shutdown.signal.aborted)
-        this.#dispatch({ type: 'demote-failed', error: (err as Error).message });
-      return;
-    }
-    if (workspace) await this.#sync('push', () => workspace.pushBack());
-    if (!this.#shutdown.signal.aborted) this.#dispatch({ type: 'demoted' });
-  }
-
-  /** A workspace sync never blocks a failover: failures are logged and notified, then we go on. */
-  async #sync(what: 'pull' | 'push', run: () => Promise<{ head: string; pushedTo?: string }>): Promise<void> {
-    const { log } = this.#deps;
-    const started = performance.now();
-    try {
-      const result = await run();
-      log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
-      if (result.pushedTo?.startsWith('failover/')) {
-        // The primary moved on meanwhile: a person has to merge what the standby wrote.
-        const message = `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`;
-        this.#perform({ type: 'notify', event: 'sync-diverged', message });
-      }
-    } catch (err) {
-      const message = `workspace ${what} failed: ${(err as Error).message}`;
-      log.error({ event: 'sync-failed', what, error: (err as Error).message });
-      this.#perform({ type: 'notify', event: 'sync-failed', message });
     }
   }
 }
