@@ -58,4 +58,18 @@ describe('kill -HUP on the running bundle', () => {
     expect(m.running).toBe(true);
     expect(JSON.stringify(m.lines) + m.output).not.toContain(secret);
   });
+
+  it('probes the new primary address from the reload on, in the same process', async () => {
+    lab.writeConfig({ primary: { url: 'http://127.0.0.1:1', timeoutSeconds: 0.3 }, failThreshold: 50 });
+    const m = lab.startMonitor();
+    await m.waitFor((l) => l.event === 'probe-failed' && Number(l.failures) >= 2, 5000);
+    lab.writeConfig({ failThreshold: 50 });
+    m.child.kill('SIGHUP');
+    await m.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 5000);
+    expect(m.events('config-reloaded')[0]).toMatchObject({ changed: ['primary'] });
+    const status = JSON.parse((await runCli(['status', '--json', '--listen', lab.listen])).stdout);
+    expect(status.primary).toMatchObject({ url: lab.primary.url, health: 'up', consecutiveFailures: 0 });
+    expect(status.counters.probes.down).toBeGreaterThanOrEqual(2);
+    expect(m.events('started')).toHaveLength(1);
+  });
 });
