@@ -48,7 +48,7 @@ export interface DaemonDeps extends Reloadable {
   /** Ends the process after a fatal error; default: process.exit. */
   exit?: (code: number) => void;
   /** Reads and validates the config file again and builds its adapters; throws ConfigError. */
-  reload?: () => Reloadable;
+  reload: () => Reloadable;
 }
 
 export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
@@ -152,7 +152,7 @@ export class Daemon {
    */
   reload(): 'applied' | 'refused' {
     const { log, systemd } = this.#deps;
-    if (!this.#deps.reload || this.#shutdown.signal.aborted) return 'refused';
+    if (this.#shutdown.signal.aborted) return 'refused';
     const role = this.#state?.role;
     let next: Reloadable;
     try {
