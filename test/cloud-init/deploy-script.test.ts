@@ -12,10 +12,16 @@ import { run, scratchDir } from './validators.js';
 
 const scratch = scratchDir('deploy-script');
 const dir = (...parts: string[]) => join(scratch.dir, ...parts);
-const script = scratch.write(
-  'deploy.sh',
-  renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false }),
-);
+const scripts = {
+  withoutToken: scratch.write(
+    'deploy.sh',
+    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false }),
+  ),
+  withToken: scratch.write(
+    'deploy-token.sh',
+    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: true }),
+  ),
+};
 const stage = dir('stage');
 const calls = dir('systemctl-calls');
 const active = dir('monitor-active');
@@ -29,17 +35,18 @@ const monitorConfig = (overrides: Record<string, unknown> = {}) =>
   });
 
 /** Stages the files of one push: always the small ones, the bundle only when given. */
-function push(config: string, bundle?: string): void {
+function push(config: string, bundle?: string, primaryToken?: string): void {
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage);
   writeFileSync(join(stage, STAGED_FILES.openclawConfig), '{}\n');
   writeFileSync(join(stage, STAGED_FILES.gatewayEnv), 'OPENCLAW_GATEWAY_TOKEN="t"\n');
   writeFileSync(join(stage, STAGED_FILES.monitorConfig), config);
   if (bundle !== undefined) copyFileSync(bundle, join(stage, STAGED_FILES.monitorBundle));
+  if (primaryToken !== undefined) writeFileSync(join(stage, STAGED_FILES.primaryToken), `${primaryToken}\n`);
 }
 
 /** Runs the deploy script on the "droplet"; returns its exit code, log and the systemctl verbs. */
-function deploy(): { status: number | null; log: string; systemctl: string[] } {
+function deploy(script = scripts.withoutToken): { status: number | null; log: string; systemctl: string[] } {
   writeFileSync(calls, '');
   const inner = `set -euo pipefail
 for d in etc var/lib opt; do
@@ -104,6 +111,27 @@ describe('the deploy script on a droplet, push after push', () => {
     expect(r.status, r.log).toBe(0);
     expect(actions(r.systemctl)).toEqual(['reload-or-restart openclaw-failover.service']);
     expect(JSON.parse(onDroplet(P.monitorConfig))).toMatchObject({ failThreshold: 5 });
+  });
+
+  it('a primary token: a reload when it comes, when it changes alone, and when it goes', () => {
+    const withTokenFile = monitorConfig({
+      failThreshold: 5,
+      checkIntervalSeconds: 10,
+      primary: { url: 'http://100.101.102.103:18789', tokenFile: P.primaryTokenFile },
+    });
+    for (const token of ['token-one', 'token-two']) {
+      push(withTokenFile, undefined, token);
+      const r = deploy(scripts.withToken);
+      expect(r.status, r.log).toBe(0);
+      expect(actions(r.systemctl)).toEqual(['reload-or-restart openclaw-failover.service']);
+      expect(onDroplet(P.primaryTokenFile)).toBe(`${token}\n`);
+    }
+    push(withTokenFile, undefined, 'token-two');
+    expect(actions(deploy(scripts.withToken).systemctl)).toEqual([]);
+    push(monitorConfig({ failThreshold: 5, checkIntervalSeconds: 10 }));
+    const r = deploy();
+    expect(actions(r.systemctl)).toEqual(['reload-or-restart openclaw-failover.service']);
+    expect(() => onDroplet(P.primaryTokenFile)).toThrow(/ENOENT/);
   });
 
   it('the same bundle staged again: nothing; a changed bundle: a restart', () => {
