@@ -1,8 +1,13 @@
 // The deploy step infra runs over SSH (as the admin user, through `sudo bash`) after
 // `cloud-init status --wait`, every time a pushed file changes. It installs what infra staged in
-// STAGING_DIR, clones the workspace once, and restarts the monitor. It never stops or restarts
-// the gateway: a promoted standby keeps serving. (OpenClaw reloads a changed openclaw.json by
-// itself; a changed gateway.env takes effect at the gateway's next start.)
+// STAGING_DIR (the monitor bundle only when it changed), clones the workspace once, and then does
+// the least the monitor needs: a restart when its bundle changed, a key only a restart applies
+// changed (the monitor's own `reload-plan` says which) or it is not running; `systemctl reload`
+// (SIGHUP, state and failure counts kept) when only its config or primary token changed; else
+// nothing. A restart or reload decided is written down first, so a run cut short after the
+// install still does it the next time. It never stops or restarts the gateway: a promoted
+// standby keeps serving. (OpenClaw reloads a changed openclaw.json by itself; a changed
+// gateway.env takes effect at the gateway's next start.)
 import {
   STAGED_FILES as F,
   GATEWAY_UNIT_NAME,
@@ -16,6 +21,8 @@ import {
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 
 export interface DeployScriptInput {
+  /** The monitor unit's WatchdogSec: the new monitor config is checked against it before install. */
+  monitorWatchdogSeconds: number;
   /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
   primaryToken: boolean;
   /** The agent workspace repository; infra then stages STAGED_FILES.workspaceDeployKey. */
@@ -77,21 +84,29 @@ fi
 }
 
 export function renderDeployScript(input: DeployScriptInput): string {
-  const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig, F.monitorBundle];
+  // Staged on every push; the bundle only when it changed (infra), so it may be absent.
+  const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig];
   if (input.primaryToken) required.push(F.primaryToken);
   if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
+  const staged = (name: string) => `"$staging/${name}"`;
+  const node = P.nodeBin;
 
+  const tokenChange = input.primaryToken
+    ? `cmp -s ${staged(F.primaryToken)} ${P.primaryTokenFile} || need reload`
+    : `[[ ! -e ${P.primaryTokenFile} ]] || need reload`;
   const primaryToken = input.primaryToken
-    ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.primaryToken}" ${P.primaryTokenFile}`
+    ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.primaryToken)} ${P.primaryTokenFile}`
     : `rm -f ${P.primaryTokenFile}`;
 
   return `#!/bin/bash
-# Installs the files infra staged in ${STAGING_DIR}, then restarts the failover monitor.
-# Run as root after cloud-init has finished. Safe to run again; never touches ${GATEWAY_UNIT_NAME}.
+# Installs the files infra staged in ${STAGING_DIR}, then restarts or reloads the failover monitor
+# only when what it runs changed. Run as root after cloud-init has finished. Safe to run again;
+# never touches ${GATEWAY_UNIT_NAME}.
 set -euo pipefail
 umask 077
 log() { echo "failover-deploy: $*" >&2; }
 staging=${STAGING_DIR}
+pending=${P.monitorPendingAction}
 
 if [[ ! -f ${P.firstBootMarker} ]]; then
   log "the first-boot script has not completed (no ${P.firstBootMarker}); see cloud-init status --long"
@@ -100,24 +115,59 @@ fi
 for name in ${shellWords(required)}; do
   [[ -s "$staging/$name" ]] || { log "missing staged file $staging/$name"; exit 1; }
 done
+bundle=${P.monitorBundle}
+[[ -s ${staged(F.monitorBundle)} ]] && bundle=${staged(F.monitorBundle)}
+[[ -s "$bundle" ]] || { log "no monitor bundle: neither staged nor installed"; exit 1; }
+
+log "checking the monitor config with the bundle that will run it"
+${node} "$bundle" check-config ${staged(F.monitorConfig)} --watchdog-seconds ${input.monitorWatchdogSeconds} >&2
+
+# What the monitor needs: none < reload < restart.
+monitor=none
+need() {
+  case "$monitor:$1" in
+    restart:* | reload:reload | *:none) ;;
+    *:reload | *:restart) monitor=$1 ;;
+    *) log "unknown monitor action: $1"; exit 1 ;;
+  esac
+}
+[[ ! -s "$pending" ]] || need "$(<"$pending")"
+[[ "$bundle" == ${P.monitorBundle} ]] || cmp -s "$bundle" ${P.monitorBundle} || need restart
+cmp -s ${staged(F.monitorConfig)} ${P.monitorConfig} ||
+  need "$(${node} "$bundle" reload-plan ${P.monitorConfig} ${staged(F.monitorConfig)})"
+${tokenChange}
+systemctl is-active --quiet ${MONITOR_UNIT_NAME} || need restart
+log "the monitor needs: $monitor"
+[[ "$monitor" == none ]] || echo "$monitor" >"$pending"
 
 log "gateway config and secrets"
-install -m 0600 -o root -g root "$staging/${F.gatewayEnv}" ${P.gatewayEnv}
-install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} "$staging/${F.openclawConfig}" ${P.openclawConfig}
+install -m 0600 -o root -g root ${staged(F.gatewayEnv)} ${P.gatewayEnv}
+install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} ${staged(F.openclawConfig)} ${P.openclawConfig}
 
 log "monitor config, primary token and bundle"
-install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.monitorConfig}" ${P.monitorConfig}
+install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.monitorConfig)} ${P.monitorConfig}
 ${primaryToken}
-install -m 0644 -o root -g root "$staging/${F.monitorBundle}" ${P.monitorBundle}
+[[ "$bundle" == ${P.monitorBundle} ]] || install -m 0644 -o root -g root "$bundle" ${P.monitorBundle}
 
 ${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
 # Secrets do not linger in the staging dir.
-(cd "$staging" && rm -f -- ${shellWords(required)})
+(cd "$staging" && rm -f -- ${shellWords([...required, F.monitorBundle])})
 
-log "restarting ${MONITOR_UNIT_NAME}"
 systemctl daemon-reload
 systemctl enable ${MONITOR_UNIT_NAME}
-systemctl restart ${MONITOR_UNIT_NAME}
+case "$monitor" in
+  restart)
+    log "restarting ${MONITOR_UNIT_NAME}"
+    systemctl restart ${MONITOR_UNIT_NAME}
+    ;;
+  reload)
+    # A unit without ExecReload= (a droplet from before it) is restarted instead.
+    log "reloading ${MONITOR_UNIT_NAME} in place: its state and failure counts stay"
+    systemctl reload-or-restart ${MONITOR_UNIT_NAME}
+    ;;
+  none) log "${MONITOR_UNIT_NAME} runs what was pushed already: left as it is" ;;
+esac
+rm -f "$pending"
 log "done"
 `;
 }

@@ -86,6 +86,7 @@ export const monitorConfigInput: MonitorConfigInput = {
 };
 
 export const deployScriptInput: DeployScriptInput = {
+  monitorWatchdogSeconds: 30,
   primaryToken: true,
   workspace: {
     gitUrl: 'git@github.com:example-org/agent-workspace.git',

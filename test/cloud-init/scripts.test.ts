@@ -44,7 +44,7 @@ describe('shellcheck', () => {
     'first-boot-discord.sh': firstBootFor('discord'),
     'first-boot-telegram.sh': firstBootFor('telegram'),
     'deploy-full.sh': renderDeployScript(deployScriptInput),
-    'deploy-minimal.sh': renderDeployScript({ primaryToken: false }),
+    'deploy-minimal.sh': renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false }),
     'openclaw-failover-cli.sh': renderCliWrapper(),
   };
   it.each(Object.keys(scripts))('%s is clean', (name) => {
