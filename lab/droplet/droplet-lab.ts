@@ -4,38 +4,23 @@
 // `destroy()` removes every process, namespace, mount and file of the run, also after a failure.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NsProcess } from '../ns-process.js';
 import { EgressProxy } from './egress-proxy.js';
 import { type Guest, type GuestKind, NspawnGuest, QemuGuest } from './guest.js';
-import {
-  DropletNetwork,
-  GUEST_IP,
-  GUEST_TAILNET_IP,
-  LAB_HOST_IP,
-  METADATA_IP,
-  PRIMARY_TAILNET_IP,
-} from './network.js';
+import { DIST_PORT, dropletImage, labStack, providerOutputs } from './lab-stack.js';
+import { DropletNetwork, GUEST_IP, GUEST_TAILNET_IP, LAB_HOST_IP, METADATA_IP } from './network.js';
 import { copyTo, knownHostsFile, type SshResult, type SshTarget, ssh, waitForSsh } from './ssh.js';
 import { type DeployStep, type RenderedStack, renderStack } from './stack.js';
 
 const LAB_HOST_SCRIPT = fileURLToPath(new URL('./lab-host.ts', import.meta.url));
 const EGRESS_PORT = 3128;
-const DIST_PORT = 8080;
 const CONTROL_PORT = 8441;
-export const PRIMARY_PORT = 18789;
 const ADMIN_LOGIN_TIMEOUT_MS = { nspawn: 120_000, qemu: 600_000 };
-
-/** The image built by the set-up step (lab/droplet/build-image.sh), named by FG_DROPLET_IMAGE. */
-export function dropletImage(): string {
-  const image = process.env.FG_DROPLET_IMAGE;
-  if (!image || !existsSync(join(image, 'ready'))) {
-    throw new Error('FG_DROPLET_IMAGE is not set to a built droplet image: run the tests through `npm test`');
-  }
-  return image;
-}
+/** An orderly container shutdown before its reboot: units stop within their own deadlines (a gateway up to 60 s). */
+const REBOOT_STOP_TIMEOUT_MS = 180_000;
 
 export interface DropletLabOptions {
   kind: GuestKind;
@@ -43,53 +28,6 @@ export interface DropletLabOptions {
   stack?: Record<string, string>;
   /** Called at each milestone with the seconds since the lab was created. */
   onMilestone?: (name: string, seconds: number) => void;
-}
-
-/** Values a real user sets, here pointing at the lab: the primary on the lab's tailnet link. */
-/** What the mocked providers answer: the droplet's address, the minted tailnet key. */
-function providerOutputs(authKey: string): Record<string, Record<string, unknown>> {
-  return {
-    'digitalocean:index/droplet:Droplet': { ipv4Address: GUEST_IP, dropletUrn: 'do:droplet:lab' },
-    'tailscale:index/tailnetKey:TailnetKey': { key: authKey },
-  };
-}
-
-function labStack(publicKey: string, privateKey: string, image: string): Record<string, string> {
-  const [sha256 = ''] = readFileSync(
-    join(image, 'node-dist', nodeDistVersion(image), 'SHASUMS256.txt'),
-    'utf8',
-  ).split(' ');
-  return {
-    region: 'fra1',
-    digitaloceanProject: 'lab',
-    sshPublicKey: publicKey,
-    sshPrivateKey: privateKey,
-    sshAllowedCidrs: JSON.stringify([`${LAB_HOST_IP}/32`]),
-    primaryAddress: PRIMARY_TAILNET_IP,
-    primaryPort: String(PRIMARY_PORT),
-    channel: 'telegram',
-    channelToken: '1000001:lab-standby-bot-token',
-    channelAllowFrom: JSON.stringify(['4242']),
-    model: 'anthropic/claude-opus-4-6',
-    modelApiKeys: 'ANTHROPIC_API_KEY=sk-ant-lab',
-    standbyGatewayToken: randomBytes(32).toString('hex'),
-    primaryGatewayToken: randomBytes(32).toString('hex'),
-    // Short timings so a scenario takes seconds; all of them are pushed in place.
-    checkIntervalSeconds: '1',
-    failThreshold: '2',
-    recoverThreshold: '2',
-    minActiveSeconds: '5',
-    nodeSha256: sha256,
-    nodeDistUrl: `http://${LAB_HOST_IP}:${DIST_PORT}`,
-  };
-}
-
-function nodeDistVersion(image: string): string {
-  return (
-    execFileSync('ls', [join(image, 'node-dist')], { encoding: 'utf8' })
-      .trim()
-      .split('\n')[0] ?? ''
-  );
 }
 
 export class DropletLab {
@@ -215,12 +153,21 @@ export class DropletLab {
 
   /**
    * Reboots the guest from inside (`systemctl reboot`, as an operator would) and waits until it is
-   * back with a new boot id and the admin can log in again. QEMU resets the VM in-process.
+   * back with a new boot id (nspawn gives each container boot its own) and the admin can log in
+   * again. QEMU resets the VM in-process.
    */
   async reboot(): Promise<void> {
     const bootId = () => this.root('cat /proc/sys/kernel/random/boot_id', 20_000).then((id) => id.trim());
     const before = await bootId();
     await this.ssh('sudo systemctl reboot', { timeoutMs: 20_000 });
+    if (this.guest.kind === 'nspawn') {
+      // systemd-nspawn ends when its container reboots (exit 133); whoever runs it boots it
+      // again, as systemd-nspawn@.service does, on the same disk and namespaces.
+      if (!(await this.guest.waitForExit(REBOOT_STOP_TIMEOUT_MS))) {
+        throw new Error('the container did not stop for its reboot');
+      }
+      this.guest.boot();
+    }
     const deadline = performance.now() + ADMIN_LOGIN_TIMEOUT_MS[this.guest.kind];
     while (performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2000));

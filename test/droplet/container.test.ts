@@ -184,6 +184,18 @@ describe('the droplet stand-in (system container)', () => {
     expect(config.failThreshold).toBe(4);
   });
 
+  it(
+    'rebooted while active: back as active after the boot, one gateway serving on the tailnet',
+    async () => {
+      await waitForRole(lab, 'active', 2 * MINUTE);
+      await lab.reboot();
+      await waitForRole(lab, 'active', 5 * MINUTE);
+      expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^active$/m);
+      expect(await standbyAnswersOnTailnet(lab)).toBe(true);
+    },
+    10 * MINUTE,
+  );
+
   it('destroy logs the standby out of the tailnet', async () => {
     const results = await lab.undeploy();
     expect(results.map((r) => r.code)).toEqual(results.map(() => 0));
