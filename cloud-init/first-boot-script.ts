@@ -11,7 +11,7 @@ import {
   STAGING_DIR,
   WORKSPACE_GROUP,
 } from './paths.js';
-import { isCidr, TAILNET_TAG } from './shapes.js';
+import { isCidr } from './shapes.js';
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 
 /** Tailscale's package signing key (pkgs.tailscale.com): the downloaded keyring must match it. */
@@ -21,7 +21,6 @@ export interface FirstBootInput {
   adminUser: string;
   sshAllowedFrom: readonly string[];
   gatewayPort: number;
-  tailscale: { hostname: string; tags: readonly string[] };
   /** `distUrl`: nodejs.org/dist or a mirror in its layout; the SHA-256 pins the file either way. */
   node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: ChannelKind };
@@ -38,10 +37,6 @@ function channelPluginSpec(channel: ChannelKind, openclawVersion: string): strin
  * in place. The shapes themselves are infra's to validate (cloud-init/shapes.ts, used by both).
  */
 function guard(input: FirstBootInput): void {
-  // The tags are joined with commas: a comma inside one would advertise another tag.
-  for (const tag of input.tailscale.tags) {
-    if (!TAILNET_TAG.test(tag)) throw new Error(`tailscale tag ${JSON.stringify(tag)} is not tag:<name>`);
-  }
   // One line of the list sha256sum checks: a newline would add a line of its own.
   assertSingleLine('node.sha256', input.node.sha256);
   for (const source of input.sshAllowedFrom) {
@@ -51,7 +46,7 @@ function guard(input: FirstBootInput): void {
 
 export function renderFirstBootScript(input: FirstBootInput): string {
   guard(input);
-  const { node, openclaw, tailscale } = input;
+  const { node, openclaw } = input;
   const plugin = channelPluginSpec(openclaw.channel, openclaw.version);
   const openclawEnv = shellWords([
     `HOME=${P.openclawHome}`,
@@ -76,7 +71,7 @@ download() { curl --fail --silent --show-error --location --retry 5 --retry-all-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# First: user-data (with the tailnet key) stops being readable by anyone but root.
+# First: the metadata service (user-data, the droplet's description) stops answering anyone but root.
 log "metadata service: root only"
 systemctl daemon-reload
 systemctl enable --now ${METADATA_GUARD_UNIT_NAME}
@@ -126,10 +121,8 @@ if ! dpkg-query --show --showformat='\${db:Status-Status}' tailscale 2>/dev/null
   apt-get update -q
   apt-get install -y -q tailscale
 fi
+# Joined later, over SSH, with a key minted for this droplet (infra/deploy.ts).
 systemctl enable --now tailscaled.service
-tailscale up --auth-key=file:${P.tailscaleAuthKeyFile} --hostname=${q(tailscale.hostname)} \\
-  --advertise-tags=${q(tailscale.tags.join(','))}
-rm -f ${P.tailscaleAuthKeyFile}
 
 node_version=${q(node.version)}
 node_tarball="node-v$node_version-linux-x64.tar.xz"

@@ -2,7 +2,8 @@
 //
 // Two kinds of output, split by what a change costs:
 // - User-data (immutable): renderUserData. It becomes the droplet's user-data, so any change
-//   replaces the droplet. It holds no long-lived secret: only the single-use tailnet auth key.
+//   replaces the droplet. It holds no secret: the tailnet auth key is sent over SSH once per
+//   droplet by renderJoinTailnetCommand's command.
 // - Pushed (mutable): renderOpenclawConfig, renderGatewayEnv, renderMonitorConfig and the monitor
 //   bundle are copied by infra into STAGING_DIR (file names in STAGED_FILES) over SSH as the admin
 //   user, then infra runs renderDeployScript's output with `sudo bash` after
@@ -13,6 +14,11 @@ export {
   type FirstBootInput,
   renderFirstBootScript,
 } from './first-boot-script.js';
+export {
+  type JoinTailnetInput,
+  renderJoinTailnetCommand,
+  renderJoinTailnetScript,
+} from './join-tailnet.js';
 export {
   type MonitorConfigInput,
   type MonitorGatewayInput,

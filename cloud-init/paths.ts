@@ -57,7 +57,6 @@ export const DROPLET_PATHS = {
   tailscaleKeyring: '/usr/share/keyrings/tailscale-archive-keyring.gpg',
   tailscaleAptSource: '/etc/apt/sources.list.d/tailscale.list',
   /** On /run (tmpfs): the spent auth key does not survive a reboot; the first-boot script deletes it. */
-  tailscaleAuthKeyFile: '/run/failover-first-boot/tailscale-auth-key',
   firstBootScript: '/usr/local/sbin/failover-first-boot',
   /** Root-owned home of the first-boot marker and of STAGING_DIR. */
   provisioningDir: '/var/lib/failover-gateway',

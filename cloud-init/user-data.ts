@@ -1,6 +1,7 @@
 // The droplet's user-data: a #cloud-config document. Everything here is fixed at creation (a
 // change replaces the droplet) and readable from inside the droplet through the metadata service,
-// so the only secret it carries is the single-use, pre-authorized, short-lived tailnet auth key.
+// so it carries no secret: the tailnet auth key comes over SSH once the droplet is up
+// (join-tailnet.ts), the rest with each push (deploy-script.ts).
 import { stringify } from 'yaml';
 import { type FirstBootInput, renderFirstBootScript } from './first-boot-script.js';
 import {
@@ -18,13 +19,6 @@ export interface UserDataInput {
   admin: { name: string; sshPublicKeys: readonly string[] };
   /** CIDRs allowed to reach SSH through ufw (the cloud firewall applies the same list outside). */
   sshAllowedFrom: readonly string[];
-  tailscale: {
-    /** Single-use, pre-authorized, expiring within hours: the only secret in user-data. */
-    authKey: string;
-    hostname: string;
-    /** `tag:`-prefixed; each needs a tagOwners entry in the tailnet policy. */
-    tags: readonly string[];
-  };
   /**
    * The official linux-x64 tarball of this exact version, checked against `sha256`: its line for
    * `node-v<version>-linux-x64.tar.xz` in https://nodejs.org/dist/v<version>/SHASUMS256.txt (a
@@ -78,14 +72,10 @@ export function renderUserData(input: UserDataInput): string {
     throw new Error(`admin.name ${JSON.stringify(input.admin.name)} is not a login name`);
   if (input.admin.sshPublicKeys.length === 0)
     throw new Error('admin.sshPublicKeys must hold at least one key');
-  if (!/^tskey-[A-Za-z0-9-]+$/.test(input.tailscale.authKey)) {
-    throw new Error('tailscale.authKey does not look like a Tailscale auth key (tskey-…)');
-  }
   const firstBoot = renderFirstBootScript({
     adminUser: input.admin.name,
     sshAllowedFrom: input.sshAllowedFrom,
     gatewayPort: input.gatewayPort,
-    tailscale: { hostname: input.tailscale.hostname, tags: input.tailscale.tags },
     node: input.node,
     openclaw: input.openclaw,
   });
@@ -93,7 +83,6 @@ export function renderUserData(input: UserDataInput): string {
   // Deferred files are written in cloud-init's final stage, after the packages that own their
   // directories (polkitd, systemd drop-ins) are installed.
   const writeFiles: WriteFile[] = [
-    { path: P.tailscaleAuthKeyFile, content: `${input.tailscale.authKey}\n`, permissions: '0600' },
     { path: P.sshdDropIn, content: SSHD_HARDENING(input.admin.name), permissions: '0644' },
     { path: P.fail2banJail, content: FAIL2BAN_SSHD, permissions: '0644', defer: true },
     { path: P.autoUpgrades, content: AUTO_UPGRADES, permissions: '0644', defer: true },

@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
-import { STAGED_FILES, STAGING_DIR, shellQuote } from '../cloud-init/index.js';
+import {
+  type JoinTailnetInput,
+  renderJoinTailnetCommand,
+  STAGED_FILES,
+  STAGING_DIR,
+  shellQuote,
+} from '../cloud-init/index.js';
 import { ADMIN_USER } from './droplet-settings.js';
 
 /** Built by `npm run build`; Pulumi does not run build scripts, so it must exist beforehand. */
@@ -32,6 +38,8 @@ export interface StandbyDeploymentArgs {
   dropletId: pulumi.Input<string>;
   /** Private key of the admin user; undefined uses the local ssh-agent (SSH_AUTH_SOCK). */
   privateKey: pulumi.Input<string> | undefined;
+  /** The droplet's single-use tailnet key (minted for this droplet) and how it joins. */
+  tailnet: JoinTailnetInput & { authKey: pulumi.Input<string> };
   /** Staged file name → content (secret), see pushed-files.ts. */
   files: pulumi.Output<Record<string, string>>;
   /** The root script that installs the staged files and restarts or reloads the monitor. */
@@ -92,10 +100,22 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       { connection, create: WAIT_FOR_CLOUD_INIT, triggers: [args.dropletId] },
       { parent: this },
     );
+    // Once per droplet, the key on stdin; before the push, which starts the monitor that probes
+    // the primary over the tailnet.
+    const joined = new command.remote.Command(
+      `${name}-tailnet-join`,
+      {
+        connection,
+        create: renderJoinTailnetCommand(args.tailnet),
+        stdin: pulumi.secret(args.tailnet.authKey),
+        triggers: [args.dropletId],
+      },
+      { parent: this, dependsOn: [firstBoot] },
+    );
     new command.remote.Command(
       `${name}-tailnet-leave`,
       { connection, delete: LEAVE_TAILNET, triggers: [args.dropletId] },
-      { parent: this, dependsOn: [firstBoot] },
+      { parent: this, dependsOn: [joined] },
     );
 
     const pushScript = args.files.apply((files) => renderPushScript(files, args.deployScript));
@@ -123,7 +143,7 @@ export class StandbyDeployment extends pulumi.ComponentResource {
         stdin: pushScript,
         triggers: [args.dropletId, filesHash, bundleHash],
       },
-      { parent: this, dependsOn: [bundle] },
+      { parent: this, dependsOn: [bundle, joined] },
     );
 
     this.registerOutputs({});

@@ -6,15 +6,10 @@ import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
 import { pushedFiles } from './pushed-files.js';
 import { StandbyDroplet } from './standby.js';
 import { standbyAuthKey } from './tailnet.js';
-import { dropletGeneration, standbyUserData } from './user-data.js';
+import { standbyUserData } from './user-data.js';
 
 const config = loadConfig();
 const name = config.tailnet.hostname;
-
-const authKey = standbyAuthKey(`${name}-auth-key`, {
-  tags: config.tailnet.tags,
-  dropletGeneration: dropletGeneration(config),
-});
 
 const standby = new StandbyDroplet(name, {
   region: config.digitalocean.region,
@@ -23,9 +18,14 @@ const standby = new StandbyDroplet(name, {
   sshPublicKey: config.ssh.publicKey,
   sshAllowedCidrs: config.ssh.allowedCidrs,
   extraOutboundTcpPorts: config.workspace === undefined ? [] : [config.workspace.sshPort],
-  userData: standbyUserData(config, authKey.key),
+  userData: standbyUserData(config),
   tags: DROPLET_TAGS,
   projectName: config.digitalocean.project,
+});
+
+const authKey = standbyAuthKey(`${name}-auth-key`, {
+  tags: config.tailnet.tags,
+  dropletId: standby.dropletId,
 });
 
 const pushed = pushedFiles(config);
@@ -33,6 +33,7 @@ new StandbyDeployment(`${name}-deploy`, {
   host: standby.publicIp,
   dropletId: standby.dropletId,
   privateKey: config.ssh.privateKey,
+  tailnet: { authKey: authKey.key, hostname: name, tags: config.tailnet.tags },
   files: pushed.files,
   deployScript: pushed.deployScript,
 });

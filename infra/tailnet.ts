@@ -1,15 +1,18 @@
-// The standby's Tailscale auth key. It travels in user-data, which is readable from inside the
-// droplet for its whole life, so it must be worthless after the first boot.
+// The standby's Tailscale auth key: minted for one droplet, after it exists, and spent by the
+// join command over SSH (deploy.ts). Its replacement trigger is the droplet's id, so every new
+// droplet gets a fresh key, whatever replaced it: a config change, `pulumi up --replace`, or a
+// droplet deleted by hand and created again.
+import type * as pulumi from '@pulumi/pulumi';
 import * as tailscale from '@pulumi/tailscale';
 
-/** Long enough for DigitalOcean to create and boot the droplet, short enough to be useless after. */
+/** Long enough for the droplet's first boot and the join after it, short enough to be useless after. */
 export const AUTH_KEY_EXPIRY_SECONDS = 3600;
 
 export interface StandbyAuthKeyArgs {
   /** `tag:`-prefixed tags the device joins with; each needs a tagOwners entry in the tailnet policy. */
   tags: string[];
-  /** Replaces the key when it changes: see `dropletGeneration` in user-data.ts. */
-  dropletGeneration: string;
+  /** The droplet the key is for: a new id, a new key. */
+  dropletId: pulumi.Input<string>;
 }
 
 export function standbyAuthKey(name: string, args: StandbyAuthKeyArgs): tailscale.TailnetKey {
@@ -22,10 +25,10 @@ export function standbyAuthKey(name: string, args: StandbyAuthKeyArgs): tailscal
       preauthorized: true,
       tags: args.tags,
       expiry: AUTH_KEY_EXPIRY_SECONDS,
-      // A spent single-use key reads as invalid. Recreating it would change user-data and
-      // replace a healthy droplet, so it is kept; a new droplet gets a new key by replacementTrigger.
+      // A spent single-use key reads as invalid: kept, as the droplet it joined is; a new
+      // droplet gets a new key by replacementTrigger.
       recreateIfInvalid: 'never',
     },
-    { replacementTrigger: args.dropletGeneration },
+    { replacementTrigger: args.dropletId },
   );
 }

@@ -4,6 +4,7 @@ import {
   type DeployScriptInput,
   DROPLET_PATHS,
   type GatewayEnvInput,
+  type JoinTailnetInput,
   type MonitorConfigInput,
   type OpenclawConfigInput,
   standbyGateway,
@@ -24,6 +25,11 @@ export const SECRETS = {
 
 export const GATEWAY_PORT = 18789;
 
+export const joinTailnetInput: JoinTailnetInput = {
+  hostname: 'openclaw-standby',
+  tags: ['tag:openclaw-standby', 'tag:server'],
+};
+
 export const userDataInput: UserDataInput = {
   hostname: 'openclaw-standby',
   admin: {
@@ -33,11 +39,6 @@ export const userDataInput: UserDataInput = {
     ],
   },
   sshAllowedFrom: ['203.0.113.0/24', '2001:db8:1234::/48'],
-  tailscale: {
-    authKey: SECRETS.tailscaleAuthKey,
-    hostname: 'openclaw-standby',
-    tags: ['tag:openclaw-standby', 'tag:server'],
-  },
   // A sample checksum: the real one is the tarball's line in SHASUMS256.txt of that release.
   node: {
     version: '24.21.0',

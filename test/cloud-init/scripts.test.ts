@@ -13,12 +13,11 @@ import { run, scratchDir, shellcheck } from './validators.js';
 const scratch = scratchDir('cloud-init-scripts');
 
 function firstBootInput(channel: 'discord' | 'telegram'): FirstBootInput {
-  const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
+  const { admin, sshAllowedFrom, gatewayPort, node, openclaw } = userDataInput;
   return {
     adminUser: admin.name,
     sshAllowedFrom,
     gatewayPort,
-    tailscale: { hostname: tailscale.hostname, tags: tailscale.tags },
     node,
     openclaw: { ...openclaw, channel },
   };
@@ -74,11 +73,8 @@ describe('first-boot script', () => {
     expect(script.indexOf('tar -xJf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
   });
 
-  it('guards only what quoting cannot keep in place: a tag list and a checksum line', () => {
+  it('guards only what quoting cannot keep in place: a checksum line and the CIDRs', () => {
     const input = firstBootInput('discord');
-    expect(() =>
-      renderFirstBootScript({ ...input, tailscale: { ...input.tailscale, tags: ['tag:a,tag:admin'] } }),
-    ).toThrow(/tailscale tag/);
     expect(() =>
       renderFirstBootScript({ ...input, node: { ...input.node, sha256: `${input.node.sha256}\nabc  /x` } }),
     ).toThrow(/sha256/);

@@ -6,23 +6,13 @@ import {
   isCidr,
   isTailnetAddress,
   NODE_24_RELEASE,
-  renderFirstBootScript,
+  renderJoinTailnetCommand,
   SHA256_HEX,
   TAILNET_TAG,
 } from '../../cloud-init/index.js';
 import { RULES } from '../../infra/config-rules.js';
-import { userDataInput } from './fixture.js';
 
-const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
-const firstBootWithTag = (tag: string) =>
-  renderFirstBootScript({
-    adminUser: admin.name,
-    sshAllowedFrom,
-    gatewayPort,
-    tailscale: { hostname: tailscale.hostname, tags: [tag] },
-    node,
-    openclaw,
-  });
+const joinWithTag = (tag: string) => renderJoinTailnetCommand({ hostname: 'openclaw-standby', tags: [tag] });
 const configAccepts = (key: keyof typeof RULES, raw: string) =>
   RULES[key].schema['~run']({ value: raw }, {}).issues === undefined;
 
@@ -37,8 +27,8 @@ describe('value shapes', () => {
   ])('a Tailscale tag %s: %s, for the stack config and the first-boot script alike', (tag, valid) => {
     expect(TAILNET_TAG.test(tag)).toBe(valid);
     expect(configAccepts('tailnetTags', JSON.stringify([tag]))).toBe(valid);
-    if (valid) expect(() => firstBootWithTag(tag)).not.toThrow();
-    else expect(() => firstBootWithTag(tag)).toThrow(/tailscale tag/);
+    if (valid) expect(() => joinWithTag(tag)).not.toThrow();
+    else expect(() => joinWithTag(tag)).toThrow(/tailscale tag/);
   });
 
   it.each([

@@ -40,13 +40,9 @@ describe('user-data', () => {
     expect(bytes).toBeLessThan(64 * 1024);
   });
 
-  it('carries the tailnet auth key, only in a 0600 file on /run, and no other secret', () => {
-    expect(userData.split(SECRETS.tailscaleAuthKey)).toHaveLength(2);
-    const keyFile = fileAt(DROPLET_PATHS.tailscaleAuthKeyFile);
-    expect(keyFile?.content.trim()).toBe(SECRETS.tailscaleAuthKey);
-    expect(keyFile?.permissions).toBe('0600');
-    const { tailscaleAuthKey: _allowed, ...longLived } = SECRETS;
-    for (const secret of Object.values(longLived)) expect(userData).not.toContain(secret.trim());
+  it('carries no secret: not even the tailnet auth key, which comes over SSH', () => {
+    for (const secret of Object.values(SECRETS)) expect(userData).not.toContain(secret.trim());
+    expect(userData).not.toMatch(/tskey-/);
   });
 
   it('embeds scripts that pass shellcheck', () => {
@@ -79,10 +75,7 @@ describe('user-data', () => {
     expect(dropInName < '50-cloud-init.conf').toBe(true);
   });
 
-  it('rejects an auth key that is not one and an empty key list', () => {
-    expect(() =>
-      renderUserData({ ...userDataInput, tailscale: { ...userDataInput.tailscale, authKey: 'x' } }),
-    ).toThrow(/auth key/);
+  it('rejects an empty key list', () => {
     expect(() =>
       renderUserData({ ...userDataInput, admin: { name: 'failover', sshPublicKeys: [] } }),
     ).toThrow(/sshPublicKeys/);

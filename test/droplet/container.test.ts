@@ -104,7 +104,7 @@ describe('the droplet stand-in (system container)', () => {
       expect(await score(GATEWAY_UNIT_NAME)).toBeLessThanOrEqual(5.0);
     });
 
-    it('only root reaches the metadata service (user-data holds the tailnet key)', async () => {
+    it('only root reaches the metadata service (user-data describes the droplet)', async () => {
       const url = `http://${METADATA_IP}/metadata/v1/user-data`;
       const fetchAs = (user: string) =>
         lab.ssh(`sudo -u ${user} curl -s -o /dev/null -w '%{http_code}' -m 3 ${url}`, { timeoutMs: 20_000 });

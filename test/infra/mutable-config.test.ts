@@ -88,14 +88,17 @@ describe('the pushed monitor config', () => {
   });
 });
 
-describe('what replaces the droplet', () => {
-  it('mints a new single-use tailnet key together with a new droplet, not otherwise', async () => {
-    const base = await runProgram();
-    const newImage = await runProgram({ image: 'ubuntu-26-04-x64' });
-    const newVersion = await runProgram({ openclawVersion: '2026.10.1' });
-    const resized = await runProgram({ dropletSize: 's-2vcpu-4gb' });
-    expect(keyGeneration(newImage)).not.toBe(keyGeneration(base));
-    expect(keyGeneration(newVersion)).not.toBe(keyGeneration(base));
-    expect(keyGeneration(resized)).toBe(keyGeneration(base));
+describe('a new droplet, a new tailnet key', () => {
+  it('ties the single-use key to the droplet it is for, whatever replaced the droplet', async () => {
+    // A config change, `pulumi up --replace` or a droplet deleted by hand all end in a new
+    // droplet id; the key's replacement trigger is that id, so a spent key is never reused.
+    const run = await runProgram();
+    const dropletId = '4242'; // the mock provider's id for the droplet
+    expect(onlyResourceOfType(run, TYPES.projectResources).inputs.resources).toEqual([
+      `do:droplet:${dropletId}`,
+    ]);
+    expect(keyGeneration(run)).toBe(dropletId);
+    const join = run.resources.find((r) => r.name.endsWith('-tailnet-join'));
+    expect(join?.inputs.triggers).toEqual([dropletId]);
   });
 });

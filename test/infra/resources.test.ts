@@ -35,11 +35,14 @@ describe('the standby droplet', () => {
     expect(onlyResourceOfType(run, TYPES.droplet).registration.deletebeforereplace).toBe(true);
   });
 
-  it('boots with user-data carrying the minted tailnet key, as a secret', () => {
+  it('boots with user-data that holds no tailnet key: the key goes over SSH once, as a secret', () => {
     const droplet = onlyResourceOfType(run, TYPES.droplet);
-    expect(droplet.secretInputs.has('userData')).toBe(true);
     expect(String(droplet.inputs.userData)).toMatch(/^#cloud-config\n/);
-    expect(String(droplet.inputs.userData)).toContain(MOCK_AUTH_KEY);
+    expect(String(droplet.inputs.userData)).not.toContain(MOCK_AUTH_KEY);
+    const join = run.resources.find((r) => r.name.endsWith('-tailnet-join'));
+    expect(join?.inputs.stdin).toBe(MOCK_AUTH_KEY);
+    expect(join?.secretInputs.has('stdin')).toBe(true);
+    expect(String(join?.inputs.create)).not.toContain(MOCK_AUTH_KEY);
   });
 
   it('is assigned to the configured DigitalOcean project', () => {
