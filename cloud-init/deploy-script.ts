@@ -2,7 +2,8 @@
 // `cloud-init status --wait`, every time a pushed file changes. It installs what infra staged in
 // STAGING_DIR, clones the workspace once, and restarts the monitor. It never stops or restarts
 // the gateway: a promoted standby keeps serving. (OpenClaw reloads a changed openclaw.json by
-// itself; a changed gateway.env takes effect at the gateway's next start.)
+// itself; a changed gateway.env takes effect at the gateway's next start.) A warm standby's
+// gateway is started if it is not running yet (the first deploy: until then it has no config).
 import {
   STAGED_FILES as F,
   GATEWAY_UNIT_NAME,
@@ -11,6 +12,7 @@ import {
   OPENCLAW_USER,
   DROPLET_PATHS as P,
   STAGING_DIR,
+  type StandbyMode,
   WORKSPACE_GROUP,
 } from './paths.js';
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
@@ -18,6 +20,8 @@ import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 export interface DeployScriptInput {
   /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
   primaryToken: boolean;
+  /** warm: infra stages STAGED_FILES.standbyToken, and the gateway runs from the first deploy on. */
+  standbyMode: StandbyMode;
   /** The agent workspace repository; infra then stages STAGED_FILES.workspaceDeployKey. */
   workspace?: {
     /** An SSH git URL, e.g. `git@github.com:me/agent-workspace.git`. */
@@ -80,14 +84,26 @@ export function renderDeployScript(input: DeployScriptInput): string {
   const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig, F.monitorBundle];
   if (input.primaryToken) required.push(F.primaryToken);
   if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
+  const warm = input.standbyMode === 'warm';
+  if (warm) required.push(F.standbyToken);
 
   const primaryToken = input.primaryToken
     ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.primaryToken}" ${P.primaryTokenFile}`
     : `rm -f ${P.primaryTokenFile}`;
+  // The monitor asks the warm gateway which channels run (admin RPC) with the gateway's own token.
+  const standbyToken = warm
+    ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.standbyToken}" ${P.standbyTokenFile}`
+    : `rm -f ${P.standbyTokenFile}`;
+  const startWarmGateway = warm
+    ? `
+log "warm standby: ${GATEWAY_UNIT_NAME} runs (its channel stays as the monitor switched it)"
+systemctl start ${GATEWAY_UNIT_NAME}
+`
+    : '';
 
   return `#!/bin/bash
 # Installs the files infra staged in ${STAGING_DIR}, then restarts the failover monitor.
-# Run as root after cloud-init has finished. Safe to run again; never touches ${GATEWAY_UNIT_NAME}.
+# Run as root after cloud-init has finished. Safe to run again; never stops or restarts ${GATEWAY_UNIT_NAME}.
 set -euo pipefail
 umask 077
 log() { echo "failover-deploy: $*" >&2; }
@@ -108,6 +124,7 @@ install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} "$staging/${F.openclawCo
 log "monitor config, primary token and bundle"
 install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.monitorConfig}" ${P.monitorConfig}
 ${primaryToken}
+${standbyToken}
 install -m 0644 -o root -g root "$staging/${F.monitorBundle}" ${P.monitorBundle}
 
 ${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
@@ -115,7 +132,7 @@ ${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitC
 (cd "$staging" && rm -f -- ${shellWords(required)})
 
 log "restarting ${MONITOR_UNIT_NAME}"
-systemctl daemon-reload
+systemctl daemon-reload${startWarmGateway}
 systemctl enable ${MONITOR_UNIT_NAME}
 systemctl restart ${MONITOR_UNIT_NAME}
 log "done"

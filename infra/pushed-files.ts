@@ -44,6 +44,8 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
       gatewayPort: STANDBY_GATEWAY_PORT,
       startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,
       stopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,
+      standbyMode: config.standbyMode,
+      channel: config.channel.kind,
     }),
     ...(config.workspace === undefined
       ? {}
@@ -65,6 +67,7 @@ function deployScriptInput(config: StandbyConfig): DeployScriptInput {
   const host = config.tailnet.hostname;
   return {
     primaryToken: config.primary.gatewayToken !== undefined,
+    standbyMode: config.standbyMode,
     ...(config.workspace === undefined
       ? {}
       : {
@@ -94,6 +97,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
           gatewayPort: STANDBY_GATEWAY_PORT,
           workspacePath: DROPLET_PATHS.workspace,
           model: { primary: config.model.primary, fallbacks: config.model.fallbacks },
+          ...(config.standbyMode === 'warm' ? { channelSwitch: DROPLET_PATHS.channelSwitch } : {}),
         }),
         [STAGED_FILES.gatewayEnv]: renderGatewayEnv({
           channel: config.channel.kind,
@@ -104,6 +108,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
         [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
+      if (config.standbyMode === 'warm') staged[STAGED_FILES.standbyToken] = `${gatewayToken}\n`;
       if (deployKey !== undefined) {
         // ssh refuses a private key file without its final newline.
         staged[STAGED_FILES.workspaceDeployKey] = `${deployKey.trimEnd()}\n`;

@@ -26,6 +26,7 @@ function userDataInput(config: StandbyConfig, authKey: string): UserDataInput {
     gatewayPort: STANDBY_GATEWAY_PORT,
     gatewayStopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,
     monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
+    standbyMode: config.standbyMode,
   };
 }
 

@@ -73,6 +73,8 @@ function labStack(publicKey: string, privateKey: string, image: string): Record<
     minActiveSeconds: '5',
     nodeSha256: sha256,
     nodeDistUrl: `http://${LAB_HOST_IP}:${DIST_PORT}`,
+    // The lab's scenarios time a cold start under systemd; warm standby is not run here yet.
+    standbyMode: 'cold',
   };
 }
 

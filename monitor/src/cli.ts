@@ -47,7 +47,7 @@ async function runDaemon(configFile: string): Promise<void> {
   const daemon = new Daemon({
     config,
     probe: createProbe(config.primary),
-    gateway: createGatewayManager(config.gateway, dirname(config.stateFile)),
+    gateway: createGatewayManager(config.gateway, dirname(config.stateFile), log),
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
     store: createStateStore(config.stateFile),

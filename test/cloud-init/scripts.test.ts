@@ -13,8 +13,9 @@ import { run, scratchDir, shellcheck } from './validators.js';
 const scratch = scratchDir('cloud-init-scripts');
 
 function firstBootInput(channel: 'discord' | 'telegram'): FirstBootInput {
-  const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
+  const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw, standbyMode } = userDataInput;
   return {
+    standbyMode,
     adminUser: admin.name,
     sshAllowedFrom,
     gatewayPort,
@@ -44,7 +45,8 @@ describe('shellcheck', () => {
     'first-boot-discord.sh': firstBootFor('discord'),
     'first-boot-telegram.sh': firstBootFor('telegram'),
     'deploy-full.sh': renderDeployScript(deployScriptInput),
-    'deploy-minimal.sh': renderDeployScript({ primaryToken: false }),
+    'first-boot-cold.sh': renderFirstBootScript({ ...firstBootInput('telegram'), standbyMode: 'cold' }),
+    'deploy-minimal.sh': renderDeployScript({ primaryToken: false, standbyMode: 'cold' }),
     'openclaw-failover-cli.sh': renderCliWrapper(),
   };
   it.each(Object.keys(scripts))('%s is clean', (name) => {
@@ -112,10 +114,21 @@ describe('first-boot script', () => {
 describe('deploy script', () => {
   const script = renderDeployScript(deployScriptInput);
 
-  it('restarts the monitor and never stops or restarts the gateway', () => {
-    expect(script).toContain('systemctl restart openclaw-failover.service');
-    expect(script).not.toMatch(
-      /systemctl\s+(stop|restart|start|try-restart|reload-or-restart)\s+openclaw\.service/,
+  it('restarts the monitor and never stops or restarts the gateway; cold, it never starts it either', () => {
+    const cold = renderDeployScript({ ...deployScriptInput, standbyMode: 'cold' });
+    for (const text of [script, cold]) {
+      expect(text).toContain('systemctl restart openclaw-failover.service');
+      expect(text).not.toMatch(
+        /systemctl\s+(stop|restart|try-restart|reload-or-restart)\s+openclaw\.service/,
+      );
+    }
+    expect(cold).not.toMatch(/systemctl\s+start\s+openclaw\.service/);
+  });
+
+  it('warm, it starts the gateway (a no-op when it runs) and installs its token for the monitor only', () => {
+    expect(script).toMatch(/^systemctl start openclaw\.service$/m);
+    expect(script).toContain(
+      'install -m 0640 -o root -g openclaw-failover "$staging/standby-gateway-token" /etc/openclaw-failover/standby-gateway-token',
     );
   });
 

@@ -13,9 +13,10 @@ import {
 import { RULES } from '../../infra/config-rules.js';
 import { userDataInput } from './fixture.js';
 
-const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw } = userDataInput;
+const { admin, sshAllowedFrom, gatewayPort, tailscale, node, openclaw, standbyMode } = userDataInput;
 const firstBootWithTag = (tag: string) =>
   renderFirstBootScript({
+    standbyMode,
     adminUser: admin.name,
     sshAllowedFrom,
     gatewayPort,
