@@ -150,9 +150,11 @@ export class TelegramGateway {
     } catch {}
   }
 
-  /** Resident memory of its whole process group (gateway, spawn broker, sqlite worker), MiB. */
-  rssMiB(): number {
-    const pgid = this.child?.pid;
+  /**
+   * Resident memory of its whole process group (gateway, spawn broker, sqlite worker), MiB; `pgid`
+   * when something else started it (a monitor's process manager: the pid in its pid file).
+   */
+  rssMiB(pgid = this.child?.pid): number {
     let kib = 0;
     for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
       try {

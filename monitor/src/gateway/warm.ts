@@ -18,6 +18,12 @@ type WarmConfig = NonNullable<GatewayConfig['warm']>;
 const POLL_MS = 200;
 /** A channel enabled in the config but not running gets an explicit channels.start this often. */
 const START_NUDGE_MS = 5000;
+/**
+ * channels.status says `running: false` a moment before the polling worker is done: one more
+ * getUpdates came 9 ms after it (measured, then aborted, nothing answered). A stop is confirmed
+ * only once the channel has stayed stopped this long.
+ */
+const STOPPED_SETTLE_MS = 1000;
 
 function describeStatus(status: ChannelStatus): string {
   if (!status.reachable) return status.detail;
@@ -87,10 +93,14 @@ export class WarmGatewayManager implements GatewayManager {
     await writeSwitch(switchFile, false);
     const deadline = performance.now() + this.#cfg.stopTimeoutSeconds * 1000;
     let last = 'no answer yet';
+    let stoppedSince: number | undefined;
     for (;;) {
       if (!(await this.#process.isRunning())) return;
       const status = await this.#rpc.channelStatus(channel);
-      if (status.reachable && status.account?.running !== true) return;
+      if (status.reachable && status.account?.running !== true) {
+        stoppedSince ??= performance.now();
+        if (performance.now() - stoppedSince >= STOPPED_SETTLE_MS) return;
+      } else stoppedSince = undefined;
       last = describeStatus(status);
       if (performance.now() >= deadline) break;
       await sleep(POLL_MS);
