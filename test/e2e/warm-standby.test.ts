@@ -187,6 +187,11 @@ describe('the warm gateway manager against a real OpenClaw gateway', () => {
     await sleep(8000);
     expect(standbyPolls(readyAt - 1000)).toBe(0);
     expect(await warmManager().isRunning()).toBe(false);
+    console.log(
+      JSON.stringify({
+        warmFallback: { stopToRelaunchedMs: fallbackMs, relaunchToReadyMs: readyAt - stopAt - fallbackMs },
+      }),
+    );
   }, 400_000);
 });
 
