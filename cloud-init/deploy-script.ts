@@ -3,7 +3,8 @@
 // STAGING_DIR, clones the workspace once, and restarts the monitor. It never stops or restarts
 // the gateway: a promoted standby keeps serving. (OpenClaw reloads a changed openclaw.json by
 // itself; a changed gateway.env takes effect at the gateway's next start.) A warm standby's
-// gateway is started if it is not running yet (the first deploy: until then it has no config).
+// gateway is started if it is not running yet (the first deploy: until then it has no config),
+// and restarted for new secrets while its channel is off (it is not serving then).
 import {
   STAGED_FILES as F,
   GATEWAY_UNIT_NAME,
@@ -94,8 +95,16 @@ export function renderDeployScript(input: DeployScriptInput): string {
   const standbyToken = warm
     ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.standbyToken}" ${P.standbyTokenFile}`
     : `rm -f ${P.standbyTokenFile}`;
+  // A warm gateway runs on and would keep old secrets (and a rotated gateway token would lock the
+  // monitor out of its admin RPC): it is restarted to read them while its channel is off. While
+  // the channel serves it is left alone, as a promoted gateway always is.
   const startWarmGateway = warm
     ? `
+if [[ "$gateway_env_changed" == 1 ]] && systemctl is-active --quiet ${GATEWAY_UNIT_NAME} &&
+  ! grep -q '"enabled":true' ${P.channelSwitch}; then
+  log "warm standby: new gateway secrets, channel off: restarting ${GATEWAY_UNIT_NAME}"
+  systemctl restart ${GATEWAY_UNIT_NAME}
+fi
 log "warm standby: ${GATEWAY_UNIT_NAME} runs (its channel stays as the monitor switched it)"
 systemctl start ${GATEWAY_UNIT_NAME}
 `
@@ -118,7 +127,13 @@ for name in ${shellWords(required)}; do
 done
 
 log "gateway config and secrets"
-install -m 0600 -o root -g root "$staging/${F.gatewayEnv}" ${P.gatewayEnv}
+${
+  warm
+    ? `gateway_env_changed=0
+cmp -s "$staging/${F.gatewayEnv}" ${P.gatewayEnv} || gateway_env_changed=1
+`
+    : ''
+}install -m 0600 -o root -g root "$staging/${F.gatewayEnv}" ${P.gatewayEnv}
 install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} "$staging/${F.openclawConfig}" ${P.openclawConfig}
 
 log "monitor config, primary token and bundle"
