@@ -115,11 +115,15 @@ describe('warm gateway manager', () => {
   });
 
   it('with no answer from a running process, goes by the switch (the process serves what it says)', async () => {
-    answer = undefined;
     const warm = manager(new FakeProcess());
-    expect(await warm.isRunning()).toBe(false);
-    await writeFile(join(dir, 'channel.json'), '{"enabled":true}\n');
-    expect(await warm.isRunning()).toBe(true);
+    // Dropped connections, and a starting gateway's 503 "Plugin runtime is starting".
+    for (const noAnswer of [undefined, { status: 503, body: 'Plugin runtime is starting' }]) {
+      answer = noAnswer;
+      await writeFile(join(dir, 'channel.json'), '{"enabled":false}\n');
+      expect(await warm.isRunning()).toBe(false);
+      await writeFile(join(dir, 'channel.json'), '{"enabled":true}\n');
+      expect(await warm.isRunning()).toBe(true);
+    }
   });
 
   it('with the process gone, is not running and turns the switch off, so the process comes back without the channel', async () => {

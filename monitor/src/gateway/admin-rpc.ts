@@ -76,6 +76,9 @@ export class AdminRpc {
       return { reachable: false, detail: `${method} at ${this.#url.href}: ${detail}` };
     }
     const what = `${method} at ${this.#url.href}`;
+    // A starting gateway answers 503 "Plugin runtime is starting" for a second or two after its
+    // port opens (measured): no answer yet, as before the port opened.
+    if (res.status === 503) return { reachable: false, detail: `${what}: HTTP 503 ${text.slice(0, 100)}` };
     // 401: a wrong token in tokenFile; 404 or HTML: the admin-http-rpc plugin is not enabled in
     // openclaw.json; 400 is a refused call, answered as {ok: false, error}.
     if (res.status !== 200 && res.status !== 400)
