@@ -129,7 +129,8 @@ describe('the warm gateway manager against a real OpenClaw gateway', () => {
     const promotedAt = Date.now();
     await warm.start();
     const startResolvedMs = Date.now() - promotedAt;
-    const firstPollAt = await api.waitForPoll(STANDBY_BOT, promotedAt, 1000);
+    // start() resolves once the channel runs; its first getUpdates follows getMe, deleteWebhook and setMyCommands.
+    const firstPollAt = await api.waitForPoll(STANDBY_BOT, promotedAt, 30_000);
     expect(await warm.isRunning()).toBe(true);
     const reply = await api.waitForReply(STANDBY_BOT, dm, { timeoutMs: 120_000 });
     expect(reply.text).toBe(REPLY);
@@ -229,7 +230,7 @@ describe('failover to a warm standby with the built monitor', () => {
       const decisionMs = Date.now() - killedAt;
       await monitor.waitForTransition('active', 120_000);
       const activeMs = Date.now() - killedAt;
-      const firstPollAt = await api.waitForPoll(STANDBY_BOT, killedAt, 1000);
+      const firstPollAt = await api.waitForPoll(STANDBY_BOT, killedAt, 30_000);
       const first = await api.waitForReply(STANDBY_BOT, dms[0] as InjectedDm, { timeoutMs: 120_000 });
       firstAnswerAt = first.sentAt;
       console.log(
