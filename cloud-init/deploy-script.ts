@@ -1,10 +1,15 @@
 // The deploy step infra runs over SSH (as the admin user, through `sudo bash`) after
 // `cloud-init status --wait`, every time a pushed file changes. It installs what infra staged in
-// STAGING_DIR, clones the workspace once, and restarts the monitor. It never stops or restarts
-// the gateway: a promoted standby keeps serving. (OpenClaw reloads a changed openclaw.json by
-// itself; a changed gateway.env takes effect at the gateway's next start.) A warm standby's
-// gateway is started if it is not running yet (the first deploy: until then it has no config),
-// and restarted for new secrets while its channel is off (it is not serving then).
+// STAGING_DIR (the monitor bundle only when it changed), clones the workspace once, and then does
+// the least the monitor needs: a restart when its bundle changed, a key only a restart applies
+// changed (the monitor's own `reload-plan` says which) or it is not running; `systemctl reload`
+// (SIGHUP, state and failure counts kept) when only its config or primary token changed; else
+// nothing. A restart or reload decided is written down first, so a run cut short after the
+// install still does it the next time. It never stops or restarts the gateway: a promoted
+// standby keeps serving. (OpenClaw reloads a changed openclaw.json by itself; a changed
+// gateway.env takes effect at the gateway's next start.) A warm standby's gateway is started if
+// it is not running yet (the first deploy: until then it has no config), and restarted for new
+// secrets while its channel is off (it is not serving then).
 import {
   STAGED_FILES as F,
   GATEWAY_UNIT_NAME,
@@ -19,6 +24,8 @@ import {
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 
 export interface DeployScriptInput {
+  /** The monitor unit's WatchdogSec: the new monitor config is checked against it before install. */
+  monitorWatchdogSeconds: number;
   /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
   primaryToken: boolean;
   /** warm: infra stages STAGED_FILES.standbyToken, and the gateway runs from the first deploy on. */
@@ -82,18 +89,24 @@ fi
 }
 
 export function renderDeployScript(input: DeployScriptInput): string {
-  const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig, F.monitorBundle];
+  // Staged on every push; the bundle only when it changed (infra), so it may be absent.
+  const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig];
   if (input.primaryToken) required.push(F.primaryToken);
   if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
   const warm = input.standbyMode === 'warm';
   if (warm) required.push(F.standbyToken);
+  const staged = (name: string) => `"$staging/${name}"`;
+  const node = P.nodeBin;
 
+  const tokenChange = input.primaryToken
+    ? `cmp -s ${staged(F.primaryToken)} ${P.primaryTokenFile} || need reload`
+    : `[[ ! -e ${P.primaryTokenFile} ]] || need reload`;
   const primaryToken = input.primaryToken
-    ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.primaryToken}" ${P.primaryTokenFile}`
+    ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.primaryToken)} ${P.primaryTokenFile}`
     : `rm -f ${P.primaryTokenFile}`;
   // The monitor asks the warm gateway which channels run (admin RPC) with the gateway's own token.
   const standbyToken = warm
-    ? `install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.standbyToken}" ${P.standbyTokenFile}`
+    ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.standbyToken)} ${P.standbyTokenFile}`
     : `rm -f ${P.standbyTokenFile}`;
   // A warm gateway runs on and would keep old secrets (and a rotated gateway token would lock the
   // monitor out of its admin RPC): it is restarted to read them while its channel is off. While
@@ -111,12 +124,14 @@ systemctl start ${GATEWAY_UNIT_NAME}
     : '';
 
   return `#!/bin/bash
-# Installs the files infra staged in ${STAGING_DIR}, then restarts the failover monitor.
-# Run as root after cloud-init has finished. Safe to run again; never stops or restarts ${GATEWAY_UNIT_NAME}.
+# Installs the files infra staged in ${STAGING_DIR}, then restarts or reloads the failover monitor
+# only when what it runs changed. Run as root after cloud-init has finished. Safe to run again;
+# never stops or restarts a serving ${GATEWAY_UNIT_NAME}.
 set -euo pipefail
 umask 077
 log() { echo "failover-deploy: $*" >&2; }
 staging=${STAGING_DIR}
+pending=${P.monitorPendingAction}
 
 if [[ ! -f ${P.firstBootMarker} ]]; then
   log "the first-boot script has not completed (no ${P.firstBootMarker}); see cloud-init status --long"
@@ -125,31 +140,66 @@ fi
 for name in ${shellWords(required)}; do
   [[ -s "$staging/$name" ]] || { log "missing staged file $staging/$name"; exit 1; }
 done
+bundle=${P.monitorBundle}
+[[ -s ${staged(F.monitorBundle)} ]] && bundle=${staged(F.monitorBundle)}
+[[ -s "$bundle" ]] || { log "no monitor bundle: neither staged nor installed"; exit 1; }
+
+log "checking the monitor config with the bundle that will run it"
+${node} "$bundle" check-config ${staged(F.monitorConfig)} --watchdog-seconds ${input.monitorWatchdogSeconds} >&2
+
+# What the monitor needs: none < reload < restart.
+monitor=none
+need() {
+  case "$monitor:$1" in
+    restart:* | reload:reload | *:none) ;;
+    *:reload | *:restart) monitor=$1 ;;
+    *) log "unknown monitor action: $1"; exit 1 ;;
+  esac
+}
+[[ ! -s "$pending" ]] || need "$(<"$pending")"
+[[ "$bundle" == ${P.monitorBundle} ]] || cmp -s "$bundle" ${P.monitorBundle} || need restart
+cmp -s ${staged(F.monitorConfig)} ${P.monitorConfig} ||
+  need "$(${node} "$bundle" reload-plan ${P.monitorConfig} ${staged(F.monitorConfig)})"
+${tokenChange}
+systemctl is-active --quiet ${MONITOR_UNIT_NAME} || need restart
+log "the monitor needs: $monitor"
+[[ "$monitor" == none ]] || echo "$monitor" >"$pending"
 
 log "gateway config and secrets"
 ${
   warm
     ? `gateway_env_changed=0
-cmp -s "$staging/${F.gatewayEnv}" ${P.gatewayEnv} || gateway_env_changed=1
+cmp -s ${staged(F.gatewayEnv)} ${P.gatewayEnv} || gateway_env_changed=1
 `
     : ''
-}install -m 0600 -o root -g root "$staging/${F.gatewayEnv}" ${P.gatewayEnv}
-install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} "$staging/${F.openclawConfig}" ${P.openclawConfig}
+}install -m 0600 -o root -g root ${staged(F.gatewayEnv)} ${P.gatewayEnv}
+install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} ${staged(F.openclawConfig)} ${P.openclawConfig}
 
 log "monitor config, primary token and bundle"
-install -m 0640 -o root -g ${MONITOR_USER} "$staging/${F.monitorConfig}" ${P.monitorConfig}
+install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.monitorConfig)} ${P.monitorConfig}
 ${primaryToken}
 ${standbyToken}
-install -m 0644 -o root -g root "$staging/${F.monitorBundle}" ${P.monitorBundle}
+[[ "$bundle" == ${P.monitorBundle} ]] || install -m 0644 -o root -g root "$bundle" ${P.monitorBundle}
 
 ${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
 # Secrets do not linger in the staging dir.
-(cd "$staging" && rm -f -- ${shellWords(required)})
+(cd "$staging" && rm -f -- ${shellWords([...required, F.monitorBundle])})
 
-log "restarting ${MONITOR_UNIT_NAME}"
 systemctl daemon-reload${startWarmGateway}
 systemctl enable ${MONITOR_UNIT_NAME}
-systemctl restart ${MONITOR_UNIT_NAME}
+case "$monitor" in
+  restart)
+    log "restarting ${MONITOR_UNIT_NAME}"
+    systemctl restart ${MONITOR_UNIT_NAME}
+    ;;
+  reload)
+    # A unit without ExecReload= (a droplet from before it) is restarted instead.
+    log "reloading ${MONITOR_UNIT_NAME} in place: its state and failure counts stay"
+    systemctl reload-or-restart ${MONITOR_UNIT_NAME}
+    ;;
+  none) log "${MONITOR_UNIT_NAME} runs what was pushed already: left as it is" ;;
+esac
+rm -f "$pending"
 log "done"
 `;
 }

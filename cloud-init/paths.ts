@@ -72,13 +72,16 @@ export const DROPLET_PATHS = {
   provisioningDir: '/var/lib/failover-gateway',
   /** Written last by the first-boot script; the deploy script refuses to run without it. */
   firstBootMarker: '/var/lib/failover-gateway/first-boot-complete',
+  /** The deploy script's restart or reload of the monitor, decided and not yet done. */
+  monitorPendingAction: '/var/lib/failover-gateway/monitor-pending-action',
   metadataGuardRules: '/etc/failover-gateway/metadata-guard.nft',
 } as const;
 
 /** Owned by the admin user (mode 0700); infra copies the pushed files here before deploying. */
 export const STAGING_DIR = '/var/lib/failover-gateway/staging';
 
-/** File names inside STAGING_DIR. The deploy script installs each and then deletes it. */
+/** File names inside STAGING_DIR. The deploy script installs each and then deletes it; infra
+ *  stages the monitor bundle only when it changed. */
 export const STAGED_FILES = {
   openclawConfig: 'openclaw.json',
   gatewayEnv: 'gateway.env',

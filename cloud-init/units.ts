@@ -159,6 +159,11 @@ SupplementaryGroups=${WORKSPACE_GROUP}
 Environment=HOME=${p.monitorStateDir}
 Environment=GIT_CONFIG_GLOBAL=${p.monitorGitConfig}
 ExecStart=${p.nodeBin} ${p.monitorBundle} run --config ${p.monitorConfig}
+# systemctl reload: the file is checked first, so a bad one fails the reload visibly while the
+# monitor keeps the config in force; then SIGHUP, which the monitor applies in place keeping its
+# state and counters (a change to a restart-only key is refused there: config-reload-refused).
+ExecReload=${p.nodeBin} ${p.monitorBundle} check-config ${p.monitorConfig} --watchdog-seconds ${watchdog}
+ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=5
 # Exit 78 (EX_CONFIG) is a bad config: restarting cannot fix it.

@@ -1,6 +1,8 @@
 // Pushes the mutable half of the standby over SSH after cloud-init has finished: the monitor
 // bundle, the staged files and the deploy script. Each push re-runs only when what it carries
-// changes (content hashes in `triggers`), and never replaces the droplet.
+// changes (content hashes in `triggers`): the bundle copy when the bundle changed, the files and
+// deploy script when they or the bundle changed. It never replaces the droplet; the deploy script
+// installs what differs and restarts or reloads the monitor only as much as that needs.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +34,7 @@ export interface StandbyDeploymentArgs {
   privateKey: pulumi.Input<string> | undefined;
   /** Staged file name → content (secret), see pushed-files.ts. */
   files: pulumi.Output<Record<string, string>>;
-  /** The root script that installs the staged files and restarts the monitor. */
+  /** The root script that installs the staged files and restarts or reloads the monitor. */
   deployScript: string;
 }
 
@@ -98,24 +100,29 @@ export class StandbyDeployment extends pulumi.ComponentResource {
 
     const pushScript = args.files.apply((files) => renderPushScript(files, args.deployScript));
     // Derived from the secret files, so Pulumi keeps it secret too.
-    const contentHash = pushScript.apply((script) => sha256(`${script}\n${bundleHash}`));
+    const filesHash = pushScript.apply(sha256);
 
-    // The deploy script installs and then deletes every staged file, the bundle included, so the
-    // bundle is staged again whenever anything is pushed.
+    // The bundle travels only when it changed: the deploy script then restarts the monitor, and
+    // without it keeps the installed one (and at most reloads the monitor's config in place).
     const bundle = new command.remote.CopyToRemote(
       `${name}-monitor-bundle`,
       {
         connection,
         source: new pulumi.asset.FileAsset(MONITOR_BUNDLE),
         remotePath: `${STAGING_DIR}/${STAGED_FILES.monitorBundle}`,
-        triggers: [args.dropletId, contentHash],
+        triggers: [args.dropletId, bundleHash],
       },
       { parent: this, dependsOn: [firstBoot] },
     );
 
     new command.remote.Command(
       `${name}-push`,
-      { connection, create: 'bash -s', stdin: pushScript, triggers: [args.dropletId, contentHash] },
+      {
+        connection,
+        create: 'bash -s',
+        stdin: pushScript,
+        triggers: [args.dropletId, filesHash, bundleHash],
+      },
       { parent: this, dependsOn: [bundle] },
     );
 

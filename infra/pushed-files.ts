@@ -16,6 +16,7 @@ import type { StandbyConfig } from './config.js';
 import {
   GATEWAY_START_TIMEOUT_SECONDS,
   GATEWAY_STOP_TIMEOUT_SECONDS,
+  MONITOR_WATCHDOG_SECONDS,
   PRIMARY_PROBE_TIMEOUT_SECONDS,
   STANDBY_GATEWAY_PORT,
   WORKSPACE_SYNC_TIMEOUT_SECONDS,
@@ -24,7 +25,7 @@ import {
 export interface PushedFiles {
   /** Staged file name → content, for every staged file except the monitor bundle. Secret. */
   files: pulumi.Output<Record<string, string>>;
-  /** The root script that installs the staged files and restarts the monitor. No secret in it. */
+  /** The root script that installs the staged files and restarts or reloads the monitor. No secret in it. */
   deployScript: string;
 }
 
@@ -66,6 +67,7 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
 function deployScriptInput(config: StandbyConfig): DeployScriptInput {
   const host = config.tailnet.hostname;
   return {
+    monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
     primaryToken: config.primary.gatewayToken !== undefined,
     standbyMode: config.standbyMode,
     ...(config.workspace === undefined

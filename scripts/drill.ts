@@ -1,6 +1,7 @@
 // `npm run drill`: see failover work on this machine before paying for a droplet. A real OpenClaw
 // gateway is the primary; the standby is the built failover monitor plus a second real OpenClaw
-// gateway; all on loopback. The primary is killed and brought back while a live timeline shows
+// gateway; each gateway has a real Telegram channel with its own bot on the lab's Bot API and
+// model stand-ins; all on loopback. The primary is killed and brought back while a live timeline shows
 // what the standby does. Every process and temporary folder is cleaned up on success, on error
 // and on Ctrl-C.
 // An ES module (scripts/package.json), run by tsx.
@@ -22,10 +23,16 @@ let ending = false;
 
 function printHeader(options: DrillOptions, current: Lab): void {
   const { ports, timings } = options;
-  line('failover drill: a real OpenClaw primary and a standby (failover monitor + OpenClaw) on loopback');
+  line(
+    'failover drill: a real OpenClaw primary and a standby (failover monitor + OpenClaw), Telegram bots on loopback',
+  );
   line(`  primary gateway   127.0.0.1:${ports.primary}`);
   line(`  standby gateway   127.0.0.1:${ports.standby} (started by the monitor when it promotes)`);
   line(`  monitor status    http://127.0.0.1:${ports.status}/status`);
+  line(
+    `  Telegram Bot API  ${current.channels.api.apiRoot} (stand-in; the primary and the standby each have a bot)`,
+  );
+  line(`  model provider    ${current.channels.model.baseUrl} (stand-in with a fixed reply)`);
   line(`  timings           ${options.seed ? "the seed's: " : ''}${describeTimings(timings)}`);
   line(`  lab folder        ${current.dir} (removed at the end)`);
   line(`  logs              ${options.logsDir}`);
@@ -39,6 +46,7 @@ async function drill(options: DrillOptions): Promise<void> {
   await assertPortsFree(options.ports);
   step(await ensureBundle(ROOT));
   lab = new Lab(options);
+  await lab.startChannels();
   printHeader(options, lab);
   const measurements = await runScenario(lab, options);
   printSummary(measurements, options.timings);

@@ -46,6 +46,14 @@ export interface DropletLabOptions {
 }
 
 /** Values a real user sets, here pointing at the lab: the primary on the lab's tailnet link. */
+/** What the mocked providers answer: the droplet's address, the minted tailnet key. */
+function providerOutputs(authKey: string): Record<string, Record<string, unknown>> {
+  return {
+    'digitalocean:index/droplet:Droplet': { ipv4Address: GUEST_IP, dropletUrn: 'do:droplet:lab' },
+    'tailscale:index/tailnetKey:TailnetKey': { key: authKey },
+  };
+}
+
 function labStack(publicKey: string, privateKey: string, image: string): Record<string, string> {
   const [sha256 = ''] = readFileSync(
     join(image, 'node-dist', nodeDistVersion(image), 'SHASUMS256.txt'),
@@ -120,6 +128,11 @@ export class DropletLab {
     };
   }
 
+  /** The lab's stack rendered again with `values` changed, as after `pulumi config set`. */
+  restack(values: Record<string, string>): RenderedStack {
+    return renderStack({ ...this.stack.config, ...values }, providerOutputs(this.authKey));
+  }
+
   static async create(options: DropletLabOptions): Promise<DropletLab> {
     const image = dropletImage();
     const network = DropletNetwork.create(options.kind === 'nspawn' ? 'veth' : 'tap');
@@ -134,10 +147,7 @@ export class DropletLab {
           ...labStack(readFileSync(`${keyFile}.pub`, 'utf8').trim(), readFileSync(keyFile, 'utf8'), image),
           ...options.stack,
         },
-        {
-          'digitalocean:index/droplet:Droplet': { ipv4Address: GUEST_IP, dropletUrn: 'do:droplet:lab' },
-          'tailscale:index/tailnetKey:TailnetKey': { key: authKey },
-        },
+        providerOutputs(authKey),
       );
       const seed = {
         instanceId: `lab-${randomBytes(4).toString('hex')}`,

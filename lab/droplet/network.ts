@@ -7,6 +7,10 @@
 //     service, 169.254.169.254, on this link only;
 //   - the "tailnet" link: the lab host (the primary) is 100.77.0.1, the guest's end waits, down
 //     and unnamed, for the tailscale stand-in to log in and bring it up as tailscale0 100.77.0.2.
+//     The primary's address sits on a veth whose peer stays in the lab host too, so it has
+//     carrier whatever the guest does, as tailscale0 (a tun) has on a real primary: OpenClaw's `bind: tailnet` skips an address whose link has no
+//     carrier and binds loopback only, for good (docs/platform-facts.md), and a veth has no
+//     carrier until the guest brings its end up.
 // For the VM both guest ends are tap devices in the lab host's namespace that QEMU opens.
 import { randomBytes } from 'node:crypto';
 import { removeLeftovers, removeNamespace, sh } from '../netns.js';
@@ -26,6 +30,8 @@ export const GUEST_TAILNET_MAC = '52:54:00:77:74:73';
 /** Interface names in the guest (the container) and, for the VM, the tap devices on the lab host. */
 const WAN = { host: 'wan0', guest: 'host0' };
 const TAILNET = { host: 'tsnet0', guest: 'tsnic0' };
+/** The lab host's tailnet address lives on this veth pair's first end (see above). */
+const PRIMARY_TAILNET_DEVICE = { name: 'tsaddr0', peer: 'tsaddr1' };
 
 export type GuestLinks = 'veth' | 'tap';
 
@@ -96,8 +102,12 @@ export class DropletNetwork {
     for (const address of [`${LAB_HOST_IP}/24`, `${LAB_HOST_OTHER_IP}/24`, `${METADATA_IP}/32`]) {
       sh('ip', [...h, 'addr', 'add', address, 'dev', WAN.host]);
     }
-    sh('ip', [...h, 'addr', 'add', `${PRIMARY_TAILNET_IP}/32`, 'dev', TAILNET.host]);
-    for (const link of [WAN, TAILNET]) sh('ip', [...h, 'link', 'set', link.host, 'up']);
+    const { name, peer } = PRIMARY_TAILNET_DEVICE;
+    sh('ip', [...h, 'link', 'add', name, 'type', 'veth', 'peer', 'name', peer]);
+    sh('ip', [...h, 'addr', 'add', `${PRIMARY_TAILNET_IP}/32`, 'dev', name]);
+    for (const device of [WAN.host, TAILNET.host, name, peer]) {
+      sh('ip', [...h, 'link', 'set', device, 'up']);
+    }
     sh('ip', [
       ...h,
       'route',

@@ -3,13 +3,14 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, EX_CONFIG, loadConfig } from './config.js';
+import { ConfigError, EX_CONFIG, loadConfig, type MonitorConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
 import { createGatewayManager } from './gateway/manager.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
+import { planReload, type Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { metricsOf, statusOf } from './status.js';
 import { runDrill, sendCommand, showStatus } from './status-client.js';
@@ -24,10 +25,14 @@ const EX_USAGE = 64;
 const USAGE = `openclaw-failover ${version}: failover monitor for an OpenClaw standby gateway
 
 Usage:
-  openclaw-failover run --config FILE          run the monitor (systemd: Type=notify)
+  openclaw-failover run --config FILE          run the monitor (systemd: Type=notify);
+                                               SIGHUP re-reads FILE in place
   openclaw-failover check-config FILE [--watchdog-seconds N]
                                                validate a config file (exit 78 when invalid),
                                                against the unit's WatchdogSec when given
+  openclaw-failover reload-plan OLD NEW        print "reload" when NEW can replace OLD in place
+                                               (SIGHUP), "restart" when a restart-only key changed
+                                               or OLD is not a valid config; exit 78 when NEW is not
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
@@ -38,28 +43,40 @@ else ${DEFAULT_STATUS_LISTEN}.`;
 
 class UsageError extends Error {}
 
-async function runDaemon(configFile: string): Promise<void> {
+/** Reads the config file and builds the adapters a reload replaces; throws ConfigError. */
+function loadReloadable(configFile: string, host: string, log: Logger): Reloadable {
   const config = loadConfig(configFile);
-  const log = createLogger();
-  const systemd = createSystemdNotifier(log);
-  checkWatchdogFits(config, systemd.watchdogSeconds);
-  const host = hostname();
-  const daemon = new Daemon({
+  return {
     config,
     probe: createProbe(config.primary),
-    gateway: createGatewayManager(config.gateway, dirname(config.stateFile), log),
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
+  };
+}
+
+async function runDaemon(configFile: string): Promise<void> {
+  const log = createLogger();
+  const host = hostname();
+  const reloadable = loadReloadable(configFile, host, log);
+  const { config } = reloadable;
+  const systemd = createSystemdNotifier(log);
+  checkWatchdogFits(config, systemd.watchdogSeconds);
+  const daemon = new Daemon({
+    ...reloadable,
+    gateway: createGatewayManager(config.gateway, dirname(config.stateFile), log),
     store: createStateStore(config.stateFile),
     systemd,
     log,
+    reload: () => loadReloadable(configFile, host, log),
   });
   // Whatever escapes the daemon's own handling is a bug: logged as `fatal`, then exit 70.
   process.on('uncaughtException', (err) => daemon.fatal(err));
   process.on('unhandledRejection', (err) => daemon.fatal(err));
+  // Listening before the start also keeps SIGHUP's default action (exit) from killing the monitor.
+  process.on('SIGHUP', () => daemon.reload());
   await daemon.start().catch((err: unknown) => daemon.fatal(err));
   const server = await startStatusServer(config.status.listen, {
-    status: () => statusOf(daemon.state, config, daemon.lastProbe, host),
+    status: () => statusOf(daemon.state, daemon.config, daemon.lastProbe, host),
     metrics: () => metricsOf(daemon.state, daemon.lastProbe),
     command: (input) => daemon.command(input),
   });
@@ -79,6 +96,19 @@ async function runDaemon(configFile: string): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** How a monitor running the config in `from` takes the one in `to`; throws ConfigError for a bad `to`. */
+function reloadPlan(from: string, to: string): 'reload' | 'restart' {
+  const next = loadConfig(to);
+  let running: MonitorConfig;
+  try {
+    running = loadConfig(from);
+  } catch (err) {
+    if (err instanceof ConfigError) return 'restart';
+    throw err;
+  }
+  return planReload(running, next).kind === 'in-place' ? 'reload' : 'restart';
 }
 
 function listenFrom(values: { listen?: string; config?: string }): string {
@@ -131,6 +161,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `${file}: valid (gateway manager ${config.gateway.manager}, primary ${config.primary.url})`,
       );
+      return 0;
+    }
+    case 'reload-plan': {
+      const [, from, to] = positionals;
+      if (!from || !to) throw new UsageError('reload-plan needs OLD and NEW config files');
+      console.log(reloadPlan(from, to));
       return 0;
     }
     case 'status':

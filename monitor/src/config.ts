@@ -135,9 +135,19 @@ function describe(issue: v.BaseIssue<unknown>): string {
   return `${path ?? '(root)'}: ${issue.message}`;
 }
 
-/** Validates a parsed config document; throws ConfigError naming every bad key. */
+/**
+ * Valibot's default messages end with the value received, which may be a secret (a webhook URL
+ * carries its token, gateway.env a key): these say only what was expected. A message of the
+ * schema's own (v.check, v.regex with a text) takes precedence and never quotes the value either.
+ */
+function withoutValue(issue: v.BaseIssue<unknown>): string {
+  const what = issue.kind === 'schema' ? 'type' : issue.type.replaceAll('_', ' ');
+  return issue.expected === null ? `Invalid ${what}` : `Invalid ${what}: Expected ${issue.expected}`;
+}
+
+/** Validates a parsed config document; throws ConfigError naming every bad key, never a value. */
 export function parseConfig(raw: unknown): MonitorConfig {
-  const result = v.safeParse(MonitorConfigSchema, raw);
+  const result = v.safeParse(MonitorConfigSchema, raw, { message: withoutValue });
   if (result.success) return result.output;
   throw new ConfigError(`invalid config: ${result.issues.map(describe).join('; ')}`);
 }
@@ -153,7 +163,9 @@ export function loadConfig(file: string): MonitorConfig {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    // V8 quotes the text around a syntax error, which may be a secret: only its position is told.
+    const at = / at position \d+.*$/.exec((err as Error).message)?.[0] ?? '';
+    throw new ConfigError(`config file ${file} is not valid JSON${at}`);
   }
   return parseConfig(raw);
 }

@@ -14,28 +14,30 @@
 //   the next change.
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
 //   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { MonitorConfig } from './config.js';
+//
+// Reload (SIGHUP, reload()): the config file is read and validated again, all or nothing
+// (reload.ts). Refused with one `config-reload-refused` event naming the bad or restart-only keys,
+// the old config staying in force; else applied: the state, role and counters stay (an outage
+// already counted still fails over on time), the new policy and adapters apply from the next
+// probe, and an action already under way finishes with the adapters it started with.
+import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
+import { type ActionContext, demote, promote } from './failover-actions.js';
 import { type GatewayManager, waitReady } from './gateway/manager.js';
 import type { Logger } from './log.js';
-import type { Notifier } from './notify.js';
 import type { ProbeResult } from './probe.js';
+import { ProbeSchedule } from './probe-schedule.js';
+import { planReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
-import { stallSeconds, startWatchdog } from './watchdog.js';
-import type { WorkspaceSync } from './workspace.js';
+import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
 export const EX_SOFTWARE = 70;
 
-export interface DaemonDeps {
-  config: MonitorConfig;
-  probe: () => Promise<ProbeResult>;
+export interface DaemonDeps extends Reloadable {
   gateway: GatewayManager;
-  workspace?: WorkspaceSync;
-  notifier: Notifier;
   store: StateStore;
   systemd: SystemdNotifier;
   log: Logger;
@@ -45,6 +47,8 @@ export interface DaemonDeps {
   gatewayReady?: (signal: AbortSignal) => Promise<unknown>;
   /** Ends the process after a fatal error; default: process.exit. */
   exit?: (code: number) => void;
+  /** Reads and validates the config file again and builds its adapters; throws ConfigError. */
+  reload: () => Reloadable;
 }
 
 export type Command = Extract<Input, { type: 'hold' | 'release' | 'drill' }>;
@@ -54,8 +58,13 @@ const epochSeconds = () => Date.now() / 1000;
 export class Daemon {
   readonly #deps: DaemonDeps;
   readonly #clock: () => number;
-  readonly #step: ReturnType<typeof makeStep>;
+  /** What a reload replaces, and the core bound to its policy. */
+  #live: Reloadable;
+  #step: ReturnType<typeof makeStep>;
+  /** The config in force before the last reload, until the next tick: its stall bound still holds. */
+  #previous: MonitorConfig | undefined;
   readonly #shutdown = new AbortController();
+  readonly #schedule: ProbeSchedule;
   readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
@@ -68,8 +77,18 @@ export class Daemon {
 
   constructor(deps: DaemonDeps) {
     this.#deps = deps;
+    this.#live = {
+      config: deps.config,
+      probe: deps.probe,
+      notifier: deps.notifier,
+      workspace: deps.workspace,
+    };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    this.#schedule = new ProbeSchedule(
+      this.#shutdown.signal,
+      () => this.#live.config.checkIntervalSeconds * 1000,
+    );
     const { gateway, config } = deps;
     this.#gatewayReady =
       deps.gatewayReady ??
@@ -91,6 +110,11 @@ export class Daemon {
     return this.#lastProbe;
   }
 
+  /** The config in force: the one started with, or the last reload's. */
+  get config(): MonitorConfig {
+    return this.#live.config;
+  }
+
   /** Loads the saved state, reconciles it with the gateway's real state, and starts probing. */
   async start(): Promise<void> {
     const { store, gateway, log, systemd, config } = this.#deps;
@@ -110,11 +134,53 @@ export class Daemon {
   /** Whether the control loop made progress within the longest stall its schedule allows. */
   loopAlive(): boolean {
     const role = this.#state?.role ?? 'standby';
-    return performance.now() - this.#lastTick <= stallSeconds(this.#deps.config, role) * 1000;
+    const stall = Math.max(
+      stallSeconds(this.#live.config, role),
+      this.#previous ? stallSeconds(this.#previous, role) : 0,
+    );
+    return performance.now() - this.#lastTick <= stall * 1000;
   }
 
   #tick(): void {
     this.#lastTick = performance.now();
+    this.#previous = undefined;
+  }
+
+  /**
+   * Re-reads the config file and applies it in place, or refuses it (logged, the old config
+   * kept) when it is unreadable, invalid, does not fit the watchdog or changes a restart-only key.
+   */
+  reload(): 'applied' | 'refused' {
+    const { log, systemd } = this.#deps;
+    if (this.#shutdown.signal.aborted) return 'refused';
+    const role = this.#state?.role;
+    let next: Reloadable;
+    try {
+      next = this.#deps.reload();
+      checkWatchdogFits(next.config, systemd.watchdogSeconds);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // ConfigError messages name keys and what was expected, never a value (config.ts).
+      log.error({ event: 'config-reload-refused', error: err.message, role });
+      return 'refused';
+    }
+    const plan = planReload(this.#live.config, next.config);
+    if (plan.kind === 'restart') {
+      const keys = plan.restartOnly.join(', ');
+      log.error({
+        event: 'config-reload-refused',
+        restartNeeded: plan.restartOnly,
+        error: `${keys} changed, which only a restart applies: nothing of the new file is in force until the monitor restarts`,
+        role,
+      });
+      return 'refused';
+    }
+    this.#previous = this.#live.config;
+    this.#live = next;
+    this.#step = makeStep(next.config);
+    this.#schedule.wake();
+    log.info({ event: 'config-reloaded', changed: plan.changed, role });
+    return 'applied';
   }
 
   /** Stops probing and leaves the gateway as it is: a promoted gateway keeps serving. */
@@ -167,7 +233,8 @@ export class Daemon {
   }
 
   #perform(action: Action): void {
-    const { log, notifier } = this.#deps;
+    const { log } = this.#deps;
+    const { notifier } = this.#live;
     switch (action.type) {
       case 'log':
         log[action.level]({ event: action.event, ...action.fields });
@@ -176,32 +243,39 @@ export class Daemon {
         void notifier.send({ event: action.event, message: action.message, role: this.state.role });
         break;
       case 'promote':
-        this.#promote(action).catch((err: unknown) => this.fatal(err));
+        promote(this.#actionContext(), action).catch((err: unknown) => this.fatal(err));
         break;
       case 'demote':
-        this.#demote(action).catch((err: unknown) => this.fatal(err));
+        demote(this.#actionContext()).catch((err: unknown) => this.fatal(err));
         break;
     }
   }
 
+  /** The adapters in force now, for an action that starts now. */
+  #actionContext(): ActionContext {
+    return {
+      gateway: this.#deps.gateway,
+      workspace: this.#live.workspace,
+      log: this.#deps.log,
+      shutdown: this.#shutdown.signal,
+      gatewayReady: this.#gatewayReady,
+      report: (input) => this.#dispatch(input),
+      notify: (event, message) => this.#perform({ type: 'notify', event, message }),
+    };
+  }
+
   async #run(): Promise<void> {
-    const intervalMs = this.#deps.config.checkIntervalSeconds * 1000;
-    let next = performance.now();
+    let due = performance.now();
     while (!this.#shutdown.signal.aborted) {
       await this.#probeOnce();
-      // A fixed rate, not a fixed pause: a slow probe does not stretch the interval.
-      next = Math.max(next + intervalMs, performance.now());
-      try {
-        await sleep(next - performance.now(), undefined, { signal: this.#shutdown.signal });
-      } catch {
-        return; // aborted: shutting down
-      }
+      due = await this.#schedule.next(due);
+      if (this.#shutdown.signal.aborted) return;
       this.#tick();
     }
   }
 
   async #probeOnce(): Promise<void> {
-    const result = await this.#deps.probe();
+    const result = await this.#live.probe();
     this.#lastProbe = result;
     this.#tick();
     // The local gateway is checked only while it should be serving.
@@ -221,62 +295,6 @@ export class Daemon {
     } catch (err) {
       this.#deps.log.warn({ event: 'gateway-check-failed', error: (err as Error).message });
       return undefined;
-    }
-  }
-
-  async #promote(action: Extract<Action, { type: 'promote' }>): Promise<void> {
-    const { gateway, workspace, log } = this.#deps;
-    const started = performance.now();
-    const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
-    if (workspace && action.attempt === 1) await this.#sync('pull', () => workspace.pull());
-    try {
-      log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
-      await gateway.start();
-      await this.#gatewayReady(this.#shutdown.signal);
-      if (this.#shutdown.signal.aborted) return;
-      log.info({ event: 'gateway-ready', seconds: elapsed() });
-      this.#dispatch({ type: 'promoted' });
-    } catch (err) {
-      // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
-      if (this.#shutdown.signal.aborted) return;
-      // Leave nothing half-started behind before the retry.
-      await gateway
-        .stop()
-        .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
-      this.#dispatch({ type: 'promote-failed', error: (err as Error).message });
-    }
-  }
-
-  async #demote(_action: Extract<Action, { type: 'demote' }>): Promise<void> {
-    const { gateway, workspace, log } = this.#deps;
-    try {
-      log.info({ event: 'gateway-stopping', gateway: gateway.describe() });
-      await gateway.stop();
-    } catch (err) {
-      if (!this.#shutdown.signal.aborted)
-        this.#dispatch({ type: 'demote-failed', error: (err as Error).message });
-      return;
-    }
-    if (workspace) await this.#sync('push', () => workspace.pushBack());
-    if (!this.#shutdown.signal.aborted) this.#dispatch({ type: 'demoted' });
-  }
-
-  /** A workspace sync never blocks a failover: failures are logged and notified, then we go on. */
-  async #sync(what: 'pull' | 'push', run: () => Promise<{ head: string; pushedTo?: string }>): Promise<void> {
-    const { log } = this.#deps;
-    const started = performance.now();
-    try {
-      const result = await run();
-      log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
-      if (result.pushedTo?.startsWith('failover/')) {
-        // The primary moved on meanwhile: a person has to merge what the standby wrote.
-        const message = `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`;
-        this.#perform({ type: 'notify', event: 'sync-diverged', message });
-      }
-    } catch (err) {
-      const message = `workspace ${what} failed: ${(err as Error).message}`;
-      log.error({ event: 'sync-failed', what, error: (err as Error).message });
-      this.#perform({ type: 'notify', event: 'sync-failed', message });
     }
   }
 }

@@ -49,7 +49,7 @@ function readToken(file: string): string {
   }
 }
 
-/** Builds the probe; reads the bearer token once (a new token comes with a monitor restart). */
+/** Builds the probe; reads the bearer token once (a new token comes with a reload or a restart). */
 export function createProbe(primary: MonitorConfig['primary']): () => Promise<ProbeResult> {
   const url = new URL('readyz', primary.url.endsWith('/') ? primary.url : `${primary.url}/`);
   const headers: Record<string, string> = { accept: 'application/json' };

@@ -55,6 +55,24 @@ export class MonitorEvents {
     match: (line: LogLine) => boolean,
     options: WaitOptions = {},
   ): Promise<Milestone> {
+    return (await this.#follow(what, timeoutMs, match, () => false, options)) as Milestone;
+  }
+
+  /**
+   * Shows the monitor's new log lines and the polled ones until `done()` holds after a round
+   * (something outside the log happened, e.g. a bot answered); deadline and exit as in until.
+   */
+  async untilDone(what: string, timeoutMs: number, done: () => boolean, options: WaitOptions = {}) {
+    await this.#follow(what, timeoutMs, () => false, done, options);
+  }
+
+  async #follow(
+    what: string,
+    timeoutMs: number,
+    match: (line: LogLine) => boolean,
+    done: () => boolean,
+    options: WaitOptions,
+  ): Promise<Milestone | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const polled = await options.poll?.();
@@ -67,6 +85,7 @@ export class MonitorEvents {
         if (match(line)) return { line, at: lastAt };
       }
       if (polled !== undefined) this.#timeline.event(polled, undefined, Math.max(Date.now(), lastAt));
+      if (done()) return undefined;
       this.assertMonitorRunning(what);
       options.check?.();
       if (Date.now() >= deadline) {

@@ -1,6 +1,7 @@
 // The lab on loopback: a private folder holding a primary OpenClaw gateway and a standby made of
-// the built monitor plus a second OpenClaw gateway that the monitor's process manager runs; and
-// the cleanup of all of it, which every way out of the drill goes through.
+// the built monitor plus a second OpenClaw gateway that the monitor's process manager runs, each
+// with a Telegram channel on the lab's Bot API stand-in (scripts/drill/channels.ts); and the
+// cleanup of all of it, which every way out of the drill goes through.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -20,14 +21,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderMonitorConfig } from '../../cloud-init/index.js';
 import { MonitorProcess } from '../../lab/bundle.js';
-import { openclawGateway, waitForReady } from '../../lab/openclaw.js';
+import { productionEnv, waitForReady } from '../../lab/openclaw.js';
 import { isListening } from '../../lab/ports.js';
+import { DrillChannels, type GatewayName } from './channels.js';
 import { type DrillOptions, PORT_FLAGS, type Ports } from './options.js';
 import { LAB_MARKER_ENV, labProcesses, stopGroups, sweepLab } from './processes.js';
 
-/** Generous against the measured 7–11 s cold start, for a loaded laptop. */
+/** Generous against the measured 20–27 s cold start with a channel, for a loaded laptop. */
 export const STANDBY_START_TIMEOUT_SECONDS = 120;
-/** OpenClaw without channels exits about 2 s after SIGTERM. */
+/** OpenClaw exits a few seconds after SIGTERM (its channel's long poll ends first). */
 export const STANDBY_STOP_TIMEOUT_SECONDS = 15;
 const MONITOR_STOP_MS = 5000;
 const GATEWAY_STOP_GRACE_MS = 5000;
@@ -62,6 +64,7 @@ export class Lab {
   #primary: ChildProcess | undefined;
   #primaryExit: string | undefined;
   #monitor: MonitorProcess | undefined;
+  #channels: DrillChannels | undefined;
   #cleanup: Promise<string> | undefined;
 
   constructor(options: DrillOptions) {
@@ -83,20 +86,34 @@ export class Lab {
     for (const file of Object.values(this.logs)) writeFileSync(file, '');
   }
 
+  /** Starts the Bot API and model stand-ins; before any gateway, which polls and calls them. */
+  async startChannels(): Promise<DrillChannels> {
+    this.#channels = await DrillChannels.start();
+    return this.#channels;
+  }
+
+  get channels(): DrillChannels {
+    if (!this.#channels) throw new Error('the chat stand-ins are not started');
+    return this.#channels;
+  }
+
   /**
-   * A gateway's command and environment: the test support's minimal loopback start (docs/platform-facts.md)
-   * in a private folder, with TMPDIR inside it so that its temporary files go with the lab.
+   * A gateway's command and environment: a real OpenClaw gateway with its own bot on the
+   * stand-ins, in a private folder, with TMPDIR inside it so that its temporary files go with the lab.
    */
-  #gateway(name: 'primary' | 'standby', port: number) {
+  #gateway(name: GatewayName, port: number) {
     const dir = join(this.dir, name);
-    const { command, env } = openclawGateway(dir, port);
+    const { command, env } = this.channels.gateway(name, dir, port);
     mkdirSync(join(dir, 'tmp'), { recursive: true });
     return { command, env: { ...env, TMPDIR: join(dir, 'tmp') } };
   }
 
-  /** Every lab process carries the marker, so that the final sweep finds what escaped a group. */
+  /**
+   * Every lab process carries the marker, so that the final sweep finds what escaped a group.
+   * Without vitest's variables (the e2e test runs the drill): OpenClaw would switch to test behaviour.
+   */
   #env(extra: Record<string, string>): NodeJS.ProcessEnv {
-    return { ...process.env, ...extra, [LAB_MARKER_ENV]: this.dir };
+    return { ...productionEnv(), ...extra, [LAB_MARKER_ENV]: this.dir };
   }
 
   /** Starts (or restarts) the primary, leading its own process group so one signal reaches all of it. */
@@ -158,10 +175,9 @@ export class Lab {
 
   /**
    * The monitor's config, from the droplet's renderer with a `process` gateway block instead of
-   * systemd. The standby gateway's OpenClaw config is NOT the droplet's renderOpenclawConfig: that
-   * one needs a chat channel (with a bot token, and the gateway would connect to Telegram or
-   * Discord) and binds the tailnet with token auth, none of which exists in a loopback lab. The
-   * lab's standby gateway uses the same minimal loopback start as the primary.
+   * systemd. Both gateways' OpenClaw configs are the droplet's renderOpenclawConfig plus the
+   * stand-ins' addresses; their lab-only tokens reach the gateway through the block's env, as
+   * the droplet's unit passes the real ones.
    */
   startMonitor(): MonitorProcess {
     const { ports, timings } = this.#options;
@@ -186,7 +202,7 @@ export class Lab {
       stateFile: join(this.dir, 'monitor', 'state.json'),
       status: { listen: `127.0.0.1:${ports.status}` },
     });
-    writeFileSync(this.#configFile, config);
+    writeFileSync(this.#configFile, config, { mode: 0o600 });
     copyFileSync(this.#configFile, this.logs.config);
     // Debug level adds the reason of each failed probe (e.g. ECONNREFUSED) to the log.
     const monitor = new MonitorProcess(this.#configFile, this.#env({ LOG_LEVEL: 'debug' }));
@@ -213,6 +229,7 @@ export class Lab {
     const groups = [this.#primary?.pid, this.#standbyGatewayPid()].filter((p) => p !== undefined);
     await stopGroups(groups, GATEWAY_STOP_GRACE_MS);
     const swept = await sweepLab(this.dir, STRAGGLER_GRACE_MS);
+    await this.#channels?.close();
     await this.#removeLockFiles();
     await rm(this.dir, { recursive: true, force: true });
     const left = await labProcesses(this.dir);

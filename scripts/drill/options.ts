@@ -69,8 +69,10 @@ function defaultLogsDir(): string {
 export const USAGE = `npm run drill -- [options]
 
 Runs a real OpenClaw gateway as primary and a standby (the built failover monitor plus a second
-OpenClaw gateway) on loopback, kills the primary, shows the failover as it happens, brings the
-primary back, shows the demotion, and prints the timings.
+OpenClaw gateway) on loopback, each with a Telegram channel and its own bot on the lab's Bot API
+and model stand-ins; kills the primary, shows the failover as it happens while the owner DMs the
+standby bot every 0.5 s, brings the primary back, shows the demotion while the owner DMs the
+primary bot, and prints the timings.
 
 Timings (lab defaults: 1 s probes, promote after 3 failures, demote after 2 healthy probes and 5 s active):
   --interval SECONDS           seconds between probes of the primary (checkIntervalSeconds)

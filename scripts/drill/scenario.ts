@@ -1,11 +1,14 @@
-// The drill itself: primary up, monitor watching; kill the primary and follow the failover live;
-// bring the primary back and follow the demotion. Every wait has a deadline, generous against
+// The drill itself: primary up (its bot answering), monitor watching; kill the primary and follow
+// the failover live while the owner DMs the standby bot every 0.5 s; bring the primary back and
+// follow the demotion while the owner DMs the primary bot. Every wait has a deadline, generous against
 // the timings in use, so a drill that goes wrong ends with a message instead of hanging.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine } from '../../lab/bundle.js';
+import type { DmProbe } from '../../lab/dm-probe.js';
 import { isListening } from '../../lab/ports.js';
 import type { Status } from '../../monitor/src/status.js';
+import { DM_INTERVAL_MS, OWNER } from './channels.js';
 import { MonitorEvents } from './events.js';
 import { type Lab, STANDBY_START_TIMEOUT_SECONDS, STANDBY_STOP_TIMEOUT_SECONDS } from './lab.js';
 import type { DrillOptions } from './options.js';
@@ -21,13 +24,23 @@ export interface Measurements {
   primaryBackToDemoteMs: number;
   primaryBackToStandbyMs: number;
   standbyStopMs: number;
+  primaryDmAnsweredMs: number;
+  killToStandbyAnswersMs: number;
+  standbyDmsSent: number;
+  primaryBackToStandbySilentMs: number;
+  primaryBackToPrimaryAnswersMs: number;
+  primaryDmsSent: number;
 }
 
-/** OpenClaw's cold start is 7–11 s on 2 vCPU; a busy laptop gets plenty more. */
+/** OpenClaw's cold start with a Telegram channel is 20–35 s on 2 vCPU; a busy laptop gets more. */
 const PRIMARY_READY_TIMEOUT_MS = 120_000;
 const MONITOR_START_TIMEOUT_MS = 15_000;
 /** Slack on top of what the timings themselves need: process start-up, a loaded machine. */
 const SLACK_MS = 15_000;
+/** A gateway's first agent turn after a cold start takes 13–15 s on 2 vCPU (docs/platform-facts.md). */
+const BOT_ANSWER_TIMEOUT_MS = 120_000;
+/** Without a held poll for this long, a bot is no longer polled. */
+const POLL_QUIET_MS = 1000;
 /** Healthy probes seen before the kill: proof that the monitor watches a primary it finds up. */
 const WATCHED_PROBES = 2;
 
@@ -77,15 +90,35 @@ function recoveryCounter(lab: Lab, timeline: Timeline, threshold: number) {
   };
 }
 
+/** A timeline line, once, when the probe's bot has answered. */
+function answerLine(probe: DmProbe, bot: string, since: string) {
+  let shown = false;
+  return async (): Promise<string | undefined> => {
+    if (shown || !probe.answered) return undefined;
+    shown = true;
+    const { reply, sent } = probe.answered;
+    return `the ${bot} bot answers a DM (${sent} sent since ${since}, one every ${DM_INTERVAL_MS / 1000} s): "${reply.text}"`;
+  };
+}
+
 export async function runScenario(lab: Lab, options: DrillOptions): Promise<Measurements> {
   const { timings, ports } = options;
   const intervalMs = timings.checkIntervalSeconds * 1000;
   const probeTimeoutMs = timings.probeTimeoutSeconds * 1000;
 
-  step(`starting the primary OpenClaw gateway on 127.0.0.1:${ports.primary} (cold start about 10 s)…`);
+  step(
+    `starting the primary OpenClaw gateway on 127.0.0.1:${ports.primary} (cold start with its channel 20–35 s)…`,
+  );
   lab.startPrimary();
   const primaryColdStartMs = await lab.waitPrimaryReady(PRIMARY_READY_TIMEOUT_MS);
   step(`primary ready: /readyz answered 200 after ${seconds(primaryColdStartMs)}`);
+  const { channels } = lab;
+  const primaryReadyAt = Date.now();
+  const setupDm = await channels.probe('primary', BOT_ANSWER_TIMEOUT_MS).done;
+  const primaryDmAnsweredMs = setupDm.reply.sentAt - primaryReadyAt;
+  step(
+    `primary bot answers the owner's DM: "${setupDm.reply.text}" (${seconds(primaryDmAnsweredMs)} after ready)`,
+  );
 
   step('starting the standby: the failover monitor (its gateway stays stopped until a promotion)…');
   const monitor = lab.startMonitor();
@@ -105,10 +138,16 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   );
   step(`watching: ${watched.counters.probes.up} healthy probes of the primary so far, role ${watched.role}`);
 
+  const standbyPolls = channels.api.poller(channels.token('standby')).polls;
+  if (standbyPolls !== 0)
+    throw new Error(`the standby bot was polled ${standbyPolls} times before a promotion`);
+  step('standby bot: never polled so far (its gateway is stopped)');
+
   heading('failover: killing the primary (SIGKILL to its process group)');
   const killedAt = timeline.start();
   await lab.killPrimary();
-  timeline.event('primary killed', 'red', killedAt);
+  const standbyDm = channels.probe('standby', BOT_ANSWER_TIMEOUT_MS + STANDBY_START_TIMEOUT_SECONDS * 1000);
+  timeline.event('primary killed; the owner DMs the standby bot every 0.5 s from now', 'red', killedAt);
   const firstFailure = await events.until(
     'the first failed probe',
     intervalMs + probeTimeoutMs + SLACK_MS,
@@ -138,6 +177,15 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   timeline.event(
     `own check: http://127.0.0.1:${ports.standby}/readyz answers ${answer.status}, ready: ${body.ready}`,
   );
+  await events.untilDone(
+    'the standby bot answering a DM',
+    BOT_ANSWER_TIMEOUT_MS,
+    () => !!standbyDm.answered,
+    {
+      poll: answerLine(standbyDm, 'standby', 'the kill'),
+    },
+  );
+  const standbyAnswer = await standbyDm.done;
 
   heading('failback: bringing the primary back');
   const restartedAt = Date.now();
@@ -151,6 +199,8 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     (l) => l.event === 'primary-health' && (l.to === 'up' || l.to === 'degraded'),
     primaryRunning,
   );
+  const primaryDm = channels.probe('primary', BOT_ANSWER_TIMEOUT_MS + PRIMARY_READY_TIMEOUT_MS);
+  timeline.event('the owner DMs the primary bot every 0.5 s from now', undefined, back.at);
   const demote = await events.until(
     'the demote decision',
     timings.recoverThreshold * intervalMs + timings.minActiveSeconds * 1000 + probeTimeoutMs + SLACK_MS,
@@ -166,6 +216,30 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     throw new Error(`the standby gateway still answers on port ${ports.standby} after the demotion`);
   }
   timeline.event(`own check: nothing listens on 127.0.0.1:${ports.standby} any more`);
+  const standbyToken = channels.token('standby');
+  const lastPollEnded = await channels.api.waitForPollingStopped(
+    standbyToken,
+    back.at,
+    POLL_QUIET_MS,
+    SLACK_MS,
+  );
+  const standbyReplies = channels.api.messages(standbyToken, OWNER);
+  const lastStandbyMessage = Math.max(0, ...standbyReplies.map((m) => m.sentAt));
+  const standbySilentAt = Math.max(lastPollEnded, lastStandbyMessage);
+  timeline.event(
+    `own check: the standby bot is no longer polled (last poll ended +${(timeline.since(lastPollEnded) / 1000).toFixed(1)} s; ` +
+      `it sent ${standbyReplies.length} replies while active)`,
+  );
+  await events.untilDone(
+    'the primary bot answering again',
+    BOT_ANSWER_TIMEOUT_MS,
+    () => !!primaryDm.answered,
+    {
+      ...primaryRunning,
+      poll: answerLine(primaryDm, 'primary', 'the primary came back'),
+    },
+  );
+  const primaryAnswer = await primaryDm.done;
 
   return {
     primaryColdStartMs,
@@ -177,5 +251,11 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     primaryBackToDemoteMs: demote.at - back.at,
     primaryBackToStandbyMs: standby.at - back.at,
     standbyStopMs: standby.at - demote.at,
+    primaryDmAnsweredMs,
+    killToStandbyAnswersMs: standbyAnswer.reply.sentAt - killedAt,
+    standbyDmsSent: standbyAnswer.sent,
+    primaryBackToStandbySilentMs: standbySilentAt - back.at,
+    primaryBackToPrimaryAnswersMs: primaryAnswer.reply.sentAt - back.at,
+    primaryDmsSent: primaryAnswer.sent,
   };
 }

@@ -1,5 +1,6 @@
 // The summary table printed after a successful drill: what a user of the droplet would live
 // through, measured on this machine with the timings in use.
+import { DM_INTERVAL_MS } from './channels.js';
 import type { Timings } from './options.js';
 import { heading, line } from './output.js';
 import type { Measurements } from './scenario.js';
@@ -26,6 +27,11 @@ export function printSummary(m: Measurements, timings: Timings): void {
       `standby cold start ${secondsCell(m.standbyColdStartMs)} s`,
     ],
     [
+      'primary killed → standby bot answers a DM',
+      m.killToStandbyAnswersMs,
+      `${m.standbyDmsSent} DMs sent, one every ${DM_INTERVAL_MS / 1000} s`,
+    ],
+    [
       'primary restarted → monitor sees it back',
       m.restartToPrimaryBackMs,
       `primary cold start was ${secondsCell(m.primaryColdStartMs)} s at setup`,
@@ -35,6 +41,12 @@ export function printSummary(m: Measurements, timings: Timings): void {
       'primary back → back to standby',
       m.primaryBackToStandbyMs,
       `gateway stop ${secondsCell(m.standbyStopMs)} s`,
+    ],
+    ['primary back → standby bot stops answering', m.primaryBackToStandbySilentMs, 'its last poll or reply'],
+    [
+      'primary back → primary bot answers again',
+      m.primaryBackToPrimaryAnswersMs,
+      `${m.primaryDmsSent} DMs sent; at setup it answered ${secondsCell(m.primaryDmAnsweredMs)} s after ready`,
     ],
   ];
   const header: [string, string, string] = ['from → to', 'seconds', 'note'];

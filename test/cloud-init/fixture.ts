@@ -93,6 +93,7 @@ export const monitorConfigInput: MonitorConfigInput = {
 };
 
 export const deployScriptInput: DeployScriptInput = {
+  monitorWatchdogSeconds: 30,
   primaryToken: true,
   standbyMode: 'warm',
   workspace: {

@@ -47,7 +47,11 @@ describe('shellcheck', () => {
     'first-boot-telegram.sh': firstBootFor('telegram'),
     'deploy-full.sh': renderDeployScript(deployScriptInput),
     'first-boot-cold.sh': renderFirstBootScript({ ...firstBootInput('telegram'), standbyMode: 'cold' }),
-    'deploy-minimal.sh': renderDeployScript({ primaryToken: false, standbyMode: 'cold' }),
+    'deploy-minimal.sh': renderDeployScript({
+      monitorWatchdogSeconds: 30,
+      primaryToken: false,
+      standbyMode: 'cold',
+    }),
     'openclaw-failover-cli.sh': renderCliWrapper(),
   };
   it.each(Object.keys(scripts))('%s is clean', (name) => {

@@ -122,6 +122,14 @@ describe('systemd units', () => {
       expect(monitor).toMatch(new RegExp(`^${line}$`, 'm'));
     }
   });
+
+  it('systemctl reload checks the monitor config against the watchdog first, then sends SIGHUP', () => {
+    const reloads = units[MONITOR_UNIT_NAME]?.match(/^ExecReload=.*$/gm);
+    expect(reloads).toEqual([
+      `ExecReload=${DROPLET_PATHS.nodeBin} ${DROPLET_PATHS.monitorBundle} check-config ${DROPLET_PATHS.monitorConfig} --watchdog-seconds 30`,
+      'ExecReload=/bin/kill -HUP $MAINPID',
+    ]);
+  });
 });
 
 describe('polkit rule', () => {

@@ -169,6 +169,21 @@ describe('the droplet stand-in (system container)', () => {
     );
   });
 
+  it('a pushed threshold change reloads the monitor in place: same process, same role', async () => {
+    const pid = async () => (await lab.root(`systemctl show -p MainPID --value ${MONITOR_UNIT_NAME}`)).trim();
+    const before = await pid();
+    const role = (await monitorStatus(lab)).role;
+    const pushedAt = Date.now();
+    const restacked = lab.restack({ failThreshold: '4' });
+    await lab.deploy(restacked.steps);
+    const reloaded = (await monitorEvents(lab, pushedAt)).filter((e) => e.event === 'config-reloaded');
+    expect(reloaded).toHaveLength(1);
+    expect(await pid()).toBe(before);
+    expect((await monitorStatus(lab)).role).toBe(role);
+    const config = JSON.parse(await lab.root(`cat ${DROPLET_PATHS.monitorConfig}`));
+    expect(config.failThreshold).toBe(4);
+  });
+
   it('destroy logs the standby out of the tailnet', async () => {
     const results = await lab.undeploy();
     expect(results.map((r) => r.code)).toEqual(results.map(() => 0));

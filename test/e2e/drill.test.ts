@@ -1,4 +1,5 @@
-// `npm run drill` as a user runs it: real OpenClaw gateways, the built monitor, a live timeline.
+// `npm run drill` as a user runs it: real OpenClaw gateways with Telegram channels on the lab's
+// stand-ins, the built monitor, a live timeline.
 // Each run gets its own free ports and logs folder, so it can run beside the other e2e tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -132,8 +133,10 @@ describe('npm run drill', () => {
 
     const milestones = [
       /primary ready: \/readyz answered 200/,
+      /primary bot answers the owner's DM: "The lab model answers\."/,
       /watching: \d+ healthy probes/,
-      /^ +\+0\.0 s {2}primary killed$/m,
+      /standby bot: never polled so far/,
+      /^ +\+0\.0 s {2}primary killed; the owner DMs the standby bot every 0\.5 s from now$/m,
       /probe failed 1\/3 \(down: ECONNREFUSED/,
       /probe failed 3\/3/,
       /PROMOTE decision: primary down for 3 consecutive probes/,
@@ -141,11 +144,15 @@ describe('npm run drill', () => {
       /standby gateway ready: \/readyz answered 200/,
       /standby ACTIVE/,
       /own check: .*\/readyz answers 200, ready: true/,
+      /the standby bot answers a DM \(\d+ sent since the kill/,
       /primary restarting/,
+      /the owner DMs the primary bot every 0\.5 s from now/,
       /DEMOTE decision: primary healthy for \d+ consecutive probes/,
       /standby gateway stopping/,
       /back to STANDBY: standby gateway stopped/,
       /own check: nothing listens on 127\.0\.0\.1:\d+ any more/,
+      /own check: the standby bot is no longer polled/,
+      /the primary bot answers a DM \(\d+ sent since the primary came back/,
       /^summary$/m,
       /cleanup: all lab processes stopped/,
     ];
@@ -171,6 +178,14 @@ describe('npm run drill', () => {
     expect(row('primary back → back to standby')).toBeGreaterThanOrEqual(
       row('primary back → demote decision'),
     );
+    // A bot answers only once its gateway runs, and the standby's falls silent only once it is told to stop.
+    expect(row('primary killed → standby bot answers a DM')).toBeGreaterThan(
+      row('primary killed → promote decision'),
+    );
+    expect(row('primary back → standby bot stops answering')).toBeGreaterThanOrEqual(
+      row('primary back → demote decision'),
+    );
+    expect(row('primary back → primary bot answers again')).toBeGreaterThan(0);
 
     expect(readFileSync(join(logsDir, 'monitor.log'), 'utf8')).toContain('"to":"active"');
     expect(readFileSync(join(logsDir, 'monitor-config.json'), 'utf8')).toContain('"manager": "process"');

@@ -55,8 +55,12 @@ describe('changing the monitor thresholds', () => {
       minActiveSeconds: 300,
       promoteOn: 'unready',
     });
-    // The content hash in the triggers re-runs the push, and only the push and the bundle copy.
+    // The content hash in the triggers re-runs the push, and only the push: the bundle, unchanged,
+    // is not copied again (so the deploy script reloads the monitor instead of restarting it).
     expect(pushCommand(after).inputs.triggers).not.toEqual(pushCommand(before).inputs.triggers);
+    const bundleCopy = (run: ProgramRun) =>
+      run.resources.find((r) => r.name.endsWith('-monitor-bundle'))?.inputs;
+    expect(bundleCopy(after)?.triggers).toEqual(bundleCopy(before)?.triggers);
     const firstBoot = (run: ProgramRun) => run.resources.find((r) => r.name.endsWith('-first-boot'))?.inputs;
     expect(firstBoot(after)).toEqual(firstBoot(before));
   });

@@ -164,4 +164,62 @@ describe('the bundle on bad config files', () => {
     expect((await runCli(['run', '--config', join(dir, 'nope.json')])).code).toBe(78);
     expect((await runCli(['frobnicate'])).code).toBe(64);
   });
+
+  it('names the bad keys of a file but never quotes a value: check-config, run and JSON errors', async () => {
+    const secret = 'secret-hook-token-5d2a';
+    const bad = {
+      ...valid,
+      promoteOn: secret,
+      primary: { url: `not-a-url-${secret}` },
+      gateway: { ...valid.gateway, unit: `${secret}.timer` },
+      notify: [{ type: 'webhook', url: `hooks.example.test/${secret}` }],
+    };
+    const message = /primary\.url: .*promoteOn: .*gateway\.unit: .*notify\.0\.url: /;
+    expect(() => parseConfig(bad)).toThrow(message);
+    for (const content of [
+      bad,
+      `{"notify": [{"url": "https://hooks.example.test/${secret}"}],}`,
+      `${secret}`,
+    ]) {
+      const path = file('secret.json', content);
+      for (const args of [
+        ['check-config', path],
+        ['run', '--config', path],
+      ]) {
+        const r = await runCli(args);
+        expect(r.code).toBe(78);
+        expect(r.stderr).toMatch(typeof content === 'string' ? /not valid JSON/ : message);
+        expect(r.stderr).not.toContain(secret);
+      }
+    }
+  });
+});
+
+describe('reload-plan: how a running monitor takes a new file', () => {
+  const old = file('plan-old.json', valid);
+  it.each([
+    ['the same file', valid, 'reload'],
+    [
+      'new thresholds and a webhook',
+      { ...valid, failThreshold: 5, notify: [{ type: 'webhook', url: 'https://h.test/x' }] },
+      'reload',
+    ],
+    ['a new primary', { ...valid, primary: { url: 'http://100.64.0.9:18789' } }, 'reload'],
+    ['another gateway unit', { ...valid, gateway: { ...valid.gateway, unit: 'other.service' } }, 'restart'],
+    ['another state file', { ...valid, stateFile: '/tmp/state.json' }, 'restart'],
+    ['another status listener', { ...valid, status: { listen: '127.0.0.1:18799' } }, 'restart'],
+  ])('%s: %s', async (_what, next, plan) => {
+    const r = await runCli(['reload-plan', old, file('plan-new.json', next)]);
+    expect(r.stderr).toBe('');
+    expect([r.code, r.stdout.trim()]).toEqual([0, plan]);
+  });
+
+  it('says restart when the old file is missing or invalid, and exits 78 when the new one is invalid', async () => {
+    const ok = file('plan-ok.json', valid);
+    expect((await runCli(['reload-plan', join(dir, 'none.json'), ok])).stdout.trim()).toBe('restart');
+    expect((await runCli(['reload-plan', file('plan-bad.json', '{'), ok])).stdout.trim()).toBe('restart');
+    const r = await runCli(['reload-plan', old, file('plan-bad-new.json', { ...valid, failThreshold: 0 })]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/failThreshold: /);
+  });
 });

@@ -1,5 +1,6 @@
-// In-process fakes around the Daemon: a scripted probe, a gateway, a store, systemd and a log
-// sink, each recording what the daemon did with it, and a clock the test moves.
+// In-process fakes around the Daemon: a scripted probe, a gateway, a store, systemd, a log sink
+// and a config document for reloads, each recording what the daemon did with it, and a clock the
+// test moves.
 import { parseConfig } from '../../monitor/src/config.js';
 import { initialState, type State } from '../../monitor/src/core/model.js';
 import { Daemon, type DaemonDeps } from '../../monitor/src/daemon.js';
@@ -48,6 +49,8 @@ export class FakeStore implements StateStore {
 
 export interface Harness {
   daemon: Daemon;
+  /** The config document a reload reads: the one started with until a test changes it. */
+  configFile: { document: Record<string, unknown> };
   gateway: FakeGateway;
   store: FakeStore;
   logs: LogLine[];
@@ -68,14 +71,17 @@ export function harness(
   overrides: Record<string, unknown> = {},
   deps: Partial<DaemonDeps> & { initial?: State; watchdogSeconds?: number } = {},
 ): Harness {
-  const config = parseConfig({
-    primary: { url: 'http://primary.invalid:1', timeoutSeconds: 0.05 },
-    checkIntervalSeconds: 0.02,
-    minActiveSeconds: 0,
-    gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
-    stateFile: '/nonexistent/state.json',
-    ...overrides,
-  });
+  const configFile = {
+    document: {
+      primary: { url: 'http://primary.invalid:1', timeoutSeconds: 0.05 },
+      checkIntervalSeconds: 0.02,
+      minActiveSeconds: 0,
+      gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
+      stateFile: '/nonexistent/state.json',
+      ...overrides,
+    } as Record<string, unknown>,
+  };
+  const config = parseConfig(configFile.document);
   const logs: LogLine[] = [];
   const sink = { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) };
   const gateway = new FakeGateway();
@@ -87,16 +93,19 @@ export function harness(
   const clockCalls: number[] = [];
   let now = 1_000_000;
   let probes = 0;
+  const probe = async (): Promise<ProbeResult> => {
+    probes++;
+    if (primary.probeError) throw primary.probeError;
+    while (primary.hang) await new Promise((r) => setTimeout(r, 10));
+    return { health: primary.health, failing: [], detail: primary.health, latencyMs: 1 };
+  };
+  const notifier = { send: async (n: Notification) => void notified.push(n) };
   const daemon = new Daemon({
     config,
-    probe: async () => {
-      probes++;
-      if (primary.probeError) throw primary.probeError;
-      while (primary.hang) await new Promise((r) => setTimeout(r, 10));
-      return { health: primary.health, failing: [], detail: primary.health, latencyMs: 1 };
-    },
+    probe,
     gateway,
-    notifier: { send: async (n) => void notified.push(n) },
+    notifier,
+    reload: () => ({ config: parseConfig(configFile.document), probe, notifier }),
     store,
     systemd: {
       watchdogSeconds: deps.watchdogSeconds,
@@ -116,6 +125,7 @@ export function harness(
   });
   return {
     daemon,
+    configFile,
     gateway,
     store,
     logs,

@@ -1,0 +1,85 @@
+// The two long actions the core orders, promote and demote, as the daemon runs them in the
+// background: each reports back as an input (promoted / promote-failed, demoted / demote-failed).
+// A workspace sync never blocks a failover: its failures are logged and notified, then it goes on.
+import type { Action, Input, NotifyEvent } from './core/model.js';
+import type { GatewayManager } from './gateway/manager.js';
+import type { Logger } from './log.js';
+import type { WorkspaceSync } from './workspace.js';
+
+/** What an action works with, fixed when it starts: a reload meanwhile does not change it. */
+export interface ActionContext {
+  gateway: GatewayManager;
+  workspace: WorkspaceSync | undefined;
+  log: Logger;
+  /** Aborted when the monitor shuts down: the action then leaves the gateway as it is. */
+  shutdown: AbortSignal;
+  /** Resolves once the started gateway is ready. */
+  gatewayReady: (signal: AbortSignal) => Promise<unknown>;
+  /** Gives the core the action's result. */
+  report: (
+    input: Extract<Input, { type: 'promoted' | 'promote-failed' | 'demoted' | 'demote-failed' }>,
+  ) => void;
+  notify: (event: NotifyEvent, message: string) => void;
+}
+
+export async function promote(
+  ctx: ActionContext,
+  action: Extract<Action, { type: 'promote' }>,
+): Promise<void> {
+  const { gateway, workspace, log, shutdown } = ctx;
+  const started = performance.now();
+  const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
+  if (workspace && action.attempt === 1) await sync(ctx, 'pull', () => workspace.pull());
+  try {
+    log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
+    await gateway.start();
+    await ctx.gatewayReady(shutdown);
+    if (shutdown.aborted) return;
+    log.info({ event: 'gateway-ready', seconds: elapsed() });
+    ctx.report({ type: 'promoted' });
+  } catch (err) {
+    // Shutting down mid-start leaves the gateway to the next monitor's reconcile.
+    if (shutdown.aborted) return;
+    // Leave nothing half-started behind before the retry.
+    await gateway
+      .stop()
+      .catch((stopErr: Error) => log.error({ event: 'stop-failed', error: stopErr.message }));
+    ctx.report({ type: 'promote-failed', error: (err as Error).message });
+  }
+}
+
+export async function demote(ctx: ActionContext): Promise<void> {
+  const { gateway, workspace, log, shutdown } = ctx;
+  try {
+    log.info({ event: 'gateway-stopping', gateway: gateway.describe() });
+    await gateway.stop();
+  } catch (err) {
+    if (!shutdown.aborted) ctx.report({ type: 'demote-failed', error: (err as Error).message });
+    return;
+  }
+  if (workspace) await sync(ctx, 'push', () => workspace.pushBack());
+  if (!shutdown.aborted) ctx.report({ type: 'demoted' });
+}
+
+async function sync(
+  ctx: ActionContext,
+  what: 'pull' | 'push',
+  run: () => Promise<{ head: string; pushedTo?: string }>,
+): Promise<void> {
+  const { log } = ctx;
+  const started = performance.now();
+  try {
+    const result = await run();
+    log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
+    if (result.pushedTo?.startsWith('failover/')) {
+      // The primary moved on meanwhile: a person has to merge what the standby wrote.
+      ctx.notify(
+        'sync-diverged',
+        `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`,
+      );
+    }
+  } catch (err) {
+    log.error({ event: 'sync-failed', what, error: (err as Error).message });
+    ctx.notify('sync-failed', `workspace ${what} failed: ${(err as Error).message}`);
+  }
+}
