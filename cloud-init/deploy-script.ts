@@ -7,7 +7,9 @@
 // nothing. A restart or reload decided is written down first, so a run cut short after the
 // install still does it the next time. It never stops or restarts the gateway: a promoted
 // standby keeps serving. (OpenClaw reloads a changed openclaw.json by itself; a changed
-// gateway.env takes effect at the gateway's next start.)
+// gateway.env takes effect at the gateway's next start.) A warm standby's gateway is started if
+// it is not running yet (the first deploy: until then it has no config), and restarted for new
+// secrets while its channel is off (it is not serving then).
 import {
   STAGED_FILES as F,
   GATEWAY_UNIT_NAME,
@@ -16,6 +18,7 @@ import {
   OPENCLAW_USER,
   DROPLET_PATHS as P,
   STAGING_DIR,
+  type StandbyMode,
   WORKSPACE_GROUP,
 } from './paths.js';
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
@@ -25,6 +28,8 @@ export interface DeployScriptInput {
   monitorWatchdogSeconds: number;
   /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
   primaryToken: boolean;
+  /** warm: infra stages STAGED_FILES.standbyToken, and the gateway runs from the first deploy on. */
+  standbyMode: StandbyMode;
   /** The agent workspace repository; infra then stages STAGED_FILES.workspaceDeployKey. */
   workspace?: {
     /** An SSH git URL, e.g. `git@github.com:me/agent-workspace.git`. */
@@ -88,6 +93,8 @@ export function renderDeployScript(input: DeployScriptInput): string {
   const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig];
   if (input.primaryToken) required.push(F.primaryToken);
   if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
+  const warm = input.standbyMode === 'warm';
+  if (warm) required.push(F.standbyToken);
   const staged = (name: string) => `"$staging/${name}"`;
   const node = P.nodeBin;
 
@@ -97,11 +104,29 @@ export function renderDeployScript(input: DeployScriptInput): string {
   const primaryToken = input.primaryToken
     ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.primaryToken)} ${P.primaryTokenFile}`
     : `rm -f ${P.primaryTokenFile}`;
+  // The monitor asks the warm gateway which channels run (admin RPC) with the gateway's own token.
+  const standbyToken = warm
+    ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.standbyToken)} ${P.standbyTokenFile}`
+    : `rm -f ${P.standbyTokenFile}`;
+  // A warm gateway runs on and would keep old secrets (and a rotated gateway token would lock the
+  // monitor out of its admin RPC): it is restarted to read them while its channel is off. While
+  // the channel serves it is left alone, as a promoted gateway always is.
+  const startWarmGateway = warm
+    ? `
+if [[ "$gateway_env_changed" == 1 ]] && systemctl is-active --quiet ${GATEWAY_UNIT_NAME} &&
+  ! grep -q '"enabled":true' ${P.channelSwitch}; then
+  log "warm standby: new gateway secrets, channel off: restarting ${GATEWAY_UNIT_NAME}"
+  systemctl restart ${GATEWAY_UNIT_NAME}
+fi
+log "warm standby: ${GATEWAY_UNIT_NAME} runs (its channel stays as the monitor switched it)"
+systemctl start ${GATEWAY_UNIT_NAME}
+`
+    : '';
 
   return `#!/bin/bash
 # Installs the files infra staged in ${STAGING_DIR}, then restarts or reloads the failover monitor
 # only when what it runs changed. Run as root after cloud-init has finished. Safe to run again;
-# never touches ${GATEWAY_UNIT_NAME}.
+# never stops or restarts a serving ${GATEWAY_UNIT_NAME}.
 set -euo pipefail
 umask 077
 log() { echo "failover-deploy: $*" >&2; }
@@ -141,19 +166,26 @@ log "the monitor needs: $monitor"
 [[ "$monitor" == none ]] || echo "$monitor" >"$pending"
 
 log "gateway config and secrets"
-install -m 0600 -o root -g root ${staged(F.gatewayEnv)} ${P.gatewayEnv}
+${
+  warm
+    ? `gateway_env_changed=0
+cmp -s ${staged(F.gatewayEnv)} ${P.gatewayEnv} || gateway_env_changed=1
+`
+    : ''
+}install -m 0600 -o root -g root ${staged(F.gatewayEnv)} ${P.gatewayEnv}
 install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} ${staged(F.openclawConfig)} ${P.openclawConfig}
 
 log "monitor config, primary token and bundle"
 install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.monitorConfig)} ${P.monitorConfig}
 ${primaryToken}
+${standbyToken}
 [[ "$bundle" == ${P.monitorBundle} ]] || install -m 0644 -o root -g root "$bundle" ${P.monitorBundle}
 
 ${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
 # Secrets do not linger in the staging dir.
 (cd "$staging" && rm -f -- ${shellWords([...required, F.monitorBundle])})
 
-systemctl daemon-reload
+systemctl daemon-reload${startWarmGateway}
 systemctl enable ${MONITOR_UNIT_NAME}
 case "$monitor" in
   restart)

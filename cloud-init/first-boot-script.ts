@@ -4,11 +4,13 @@
 import { METADATA_GUARD_UNIT_NAME } from './metadata-guard.js';
 import {
   type ChannelKind,
+  GATEWAY_UNIT_NAME,
   MONITOR_UNIT_NAME,
   MONITOR_USER,
   OPENCLAW_USER,
   DROPLET_PATHS as P,
   STAGING_DIR,
+  type StandbyMode,
   WORKSPACE_GROUP,
 } from './paths.js';
 import { isCidr } from './shapes.js';
@@ -24,6 +26,7 @@ export interface FirstBootInput {
   /** `distUrl`: nodejs.org/dist or a mirror in its layout; the SHA-256 pins the file either way. */
   node: { version: string; sha256: string; distUrl: string };
   openclaw: { version: string; channel: ChannelKind };
+  standbyMode: StandbyMode;
 }
 
 /** The npm spec of the standby channel's plugin, or none when OpenClaw bundles the channel. */
@@ -59,6 +62,24 @@ export function renderFirstBootScript(input: FirstBootInput): string {
     .map((source) => `ufw allow from ${q(source)} to any port 22 proto tcp comment 'ssh'`)
     .join('\n');
 
+  // Owned by the monitor, readable by the gateway through its group (setgid: so are the monitor's
+  // replacements). Created off: the gateway must not serve before the monitor says so.
+  const warmSwitch = `install -d -m 2750 -o ${MONITOR_USER} -g ${OPENCLAW_USER} ${P.channelSwitchDir}
+if [[ ! -e ${P.channelSwitch} ]]; then
+  printf '%s\\n' '{"enabled":false}' >${P.channelSwitch}
+  chown ${MONITOR_USER}:${OPENCLAW_USER} ${P.channelSwitch}
+  chmod 0640 ${P.channelSwitch}
+fi
+`;
+  const units =
+    input.standbyMode === 'warm'
+      ? `log "units: the monitor and the warm gateway are enabled (both idle until deployed)"
+systemctl daemon-reload
+systemctl enable ${MONITOR_UNIT_NAME} ${GATEWAY_UNIT_NAME}`
+      : `log "units: the monitor is enabled (idle until deployed), the gateway is left to the monitor"
+systemctl daemon-reload
+systemctl enable ${MONITOR_UNIT_NAME}`;
+
   return `#!/bin/bash
 # First boot of the failover standby (run once by cloud-init after its package stage).
 # Hardening, Tailscale, pinned Node and OpenClaw, service users and units. Secrets other than the
@@ -90,7 +111,7 @@ install -d -m 0750 -o root -g ${MONITOR_USER} ${P.monitorConfigDir}
 install -d -m 0700 ${P.gatewayEnvDir}
 install -d -m 0755 ${P.monitorBundleDir} ${P.provisioningDir}
 install -d -m 0700 -o ${q(input.adminUser)} -g ${q(input.adminUser)} ${STAGING_DIR}
-
+${input.standbyMode === 'warm' ? warmSwitch : ''}
 log "firewall: inbound SSH from the allowed sources, the gateway port on the tailnet only"
 ufw default deny incoming
 ufw default allow outgoing
@@ -144,9 +165,7 @@ ${
   ${P.nodeBin} ${P.openclawEntry} plugins install ${q(plugin)} --pin)`
 }
 
-log "units: the monitor is enabled (idle until deployed), the gateway is left to the monitor"
-systemctl daemon-reload
-systemctl enable ${MONITOR_UNIT_NAME}
+${units}
 touch ${P.firstBootMarker}
 log "done"
 `;

@@ -33,7 +33,7 @@ export {
   renderGatewayEnv,
   renderOpenclawConfig,
 } from './openclaw-config.js';
-export type { ChannelKind } from './paths.js';
+export type { ChannelKind, StandbyMode } from './paths.js';
 export {
   DROPLET_PATHS,
   GATEWAY_UNIT_NAME,

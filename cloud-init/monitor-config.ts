@@ -3,7 +3,7 @@
 // renderers take no runtime dependency on the monitor package, and a key left out gets the
 // monitor's default. Validating values is the monitor's job (check-config, exit 78).
 import type { MonitorConfigInput } from '../monitor/src/config.js';
-import { GATEWAY_UNIT_NAME } from './paths.js';
+import { type ChannelKind, DROPLET_PATHS, GATEWAY_UNIT_NAME, type StandbyMode } from './paths.js';
 
 export type { MonitorConfigInput };
 
@@ -15,6 +15,8 @@ export function standbyGateway(opts: {
   gatewayPort: number;
   startTimeoutSeconds: number;
   stopTimeoutSeconds: number;
+  standbyMode: StandbyMode;
+  channel: ChannelKind;
 }): Extract<MonitorGatewayInput, { manager: 'systemd' }> {
   return {
     manager: 'systemd',
@@ -22,6 +24,16 @@ export function standbyGateway(opts: {
     readyUrl: `http://127.0.0.1:${opts.gatewayPort}/readyz`,
     startTimeoutSeconds: opts.startTimeoutSeconds,
     stopTimeoutSeconds: opts.stopTimeoutSeconds,
+    standbyMode: opts.standbyMode,
+    ...(opts.standbyMode === 'warm'
+      ? {
+          warm: {
+            channel: opts.channel,
+            switchFile: DROPLET_PATHS.channelSwitch,
+            tokenFile: DROPLET_PATHS.standbyTokenFile,
+          },
+        }
+      : {}),
   };
 }
 

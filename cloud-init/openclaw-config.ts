@@ -26,6 +26,12 @@ export interface OpenclawConfigInput {
   workspacePath: string;
   /** e.g. `anthropic/claude-opus-4-6`; fallbacks are tried in order. */
   model: { primary: string; fallbacks?: readonly string[] };
+  /**
+   * Warm standby: the monitor's switch file (absolute). The channel's `enabled` then comes only
+   * from it (`$include`, hot-applied by OpenClaw), and the admin-http-rpc plugin answers the
+   * monitor's channels.status. Cold standby (absent): the channel is enabled here.
+   */
+  channelSwitch?: string;
 }
 
 export interface GatewayEnvInput {
@@ -40,29 +46,27 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** openclaw.json for the standby: one channel, DM allowlist, tailnet bind with token auth. */
 export function renderOpenclawConfig(input: OpenclawConfigInput): string {
-  const { channel, gatewayPort, workspacePath, model } = input;
+  const { channel, gatewayPort, workspacePath, model, channelSwitch } = input;
   if (channel.allowFrom.length === 0) throw new Error('channel.allowFrom must name at least one user');
   if (!workspacePath.startsWith('/')) throw new Error('workspacePath must be absolute');
+  if (channelSwitch !== undefined && !channelSwitch.startsWith('/'))
+    throw new Error('channelSwitch must be absolute');
 
+  // The token never stands without its `enabled` (the token alone starts the bot): here, or in the
+  // included switch file, which this reference always sits beside.
+  const enabled = channelSwitch === undefined ? { enabled: true } : { $include: channelSwitch };
   const tokenRef = `\${${channelTokenEnv(channel.kind)}}`;
-  const channels =
-    channel.kind === 'discord'
-      ? {
-          discord: {
-            enabled: true,
-            token: tokenRef,
-            dmPolicy: 'allowlist',
-            allowFrom: [...channel.allowFrom],
-          },
-        }
-      : {
-          telegram: {
-            enabled: true,
-            botToken: tokenRef,
-            dmPolicy: 'allowlist',
-            allowFrom: [...channel.allowFrom],
-          },
-        };
+  const token = channel.kind === 'discord' ? { token: tokenRef } : { botToken: tokenRef };
+  const channels = {
+    [channel.kind]: { ...enabled, ...token, dmPolicy: 'allowlist', allowFrom: [...channel.allowFrom] },
+  };
+  const plugins = {
+    // Telegram ships inside OpenClaw; Discord is a plugin the first-boot script preinstalls. Installing it
+    // records this entry in openclaw.json, which this rendered file replaces, so it is kept here.
+    ...(channel.kind === 'discord' ? { discord: { enabled: true } } : {}),
+    // Serves POST /api/v1/admin/rpc with the gateway token: the warm monitor's channels.status.
+    ...(channelSwitch === undefined ? {} : { 'admin-http-rpc': { enabled: true } }),
+  };
 
   const config = {
     agents: {
@@ -79,9 +83,7 @@ export function renderOpenclawConfig(input: OpenclawConfigInput): string {
       port: gatewayPort,
       auth: { mode: 'token', token: `\${${GATEWAY_TOKEN_ENV}}` },
     },
-    // Telegram ships inside OpenClaw; Discord is a plugin the first-boot script preinstalls. Installing it
-    // records this entry in openclaw.json, which this rendered file replaces, so it is kept here.
-    ...(channel.kind === 'discord' ? { plugins: { entries: { discord: { enabled: true } } } } : {}),
+    ...(Object.keys(plugins).length === 0 ? {} : { plugins: { entries: plugins } }),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

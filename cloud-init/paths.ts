@@ -4,6 +4,9 @@
 /** The standby's one chat channel; the primary must not own it (that is the split-brain guard). */
 export type ChannelKind = 'discord' | 'telegram';
 
+/** cold: the gateway is started on promotion; warm: it runs all the time, its channel switched on on promotion. */
+export type StandbyMode = 'cold' | 'warm';
+
 /** Runs the gateway. A system user without a login shell or sudo. */
 export const OPENCLAW_USER = 'openclaw';
 /** Runs the failover monitor; may start/stop only the gateway unit (polkit rule). */
@@ -33,10 +36,16 @@ export const DROPLET_PATHS = {
   workspace: '/srv/openclaw-workspace',
   gatewayEnvDir: '/etc/openclaw',
   gatewayEnv: '/etc/openclaw/gateway.env',
+  /** Warm standby: the monitor's folder (setgid, group openclaw) with the channel switch the
+   *  gateway's openclaw.json includes; the gateway unit admits it with OPENCLAW_INCLUDE_ROOTS. */
+  channelSwitchDir: '/var/lib/openclaw-failover-switch',
+  channelSwitch: '/var/lib/openclaw-failover-switch/channel.json',
 
   monitorConfigDir: '/etc/openclaw-failover',
   monitorConfig: '/etc/openclaw-failover/config.json',
   primaryTokenFile: '/etc/openclaw-failover/primary-token',
+  /** Warm standby: the standby gateway's own token, the bearer of its admin RPC (channels.status). */
+  standbyTokenFile: '/etc/openclaw-failover/standby-gateway-token',
   workspaceDeployKey: '/etc/openclaw-failover/workspace-deploy-key',
   /** GIT_CONFIG_GLOBAL of the monitor: ssh command with the deploy key, safe.directory, author. */
   monitorGitConfig: '/etc/openclaw-failover/gitconfig',
@@ -79,6 +88,8 @@ export const STAGED_FILES = {
   monitorBundle: 'openclaw-failover.mjs',
   /** Only when the primary gateway needs a bearer token for /readyz. */
   primaryToken: 'primary-token',
+  /** Only in warm standby mode. */
+  standbyToken: 'standby-gateway-token',
   /** Only when a workspace repository is configured. */
   workspaceDeployKey: 'workspace-deploy-key',
 } as const;

@@ -5,6 +5,7 @@ import {
   MONITOR_UNIT_NAME,
   MONITOR_USER,
   OPENCLAW_USER,
+  type StandbyMode,
   WORKSPACE_GROUP,
 } from './paths.js';
 
@@ -16,11 +17,15 @@ export interface GatewayUnitInput {
    * so the monitor config's gateway.stopTimeoutSeconds should not be shorter.
    */
   stopTimeoutSeconds: number;
+  /** warm: the unit is enabled at boot and runs all the time, its channel switched by the monitor. */
+  standbyMode: StandbyMode;
 }
 
 export interface MonitorUnitInput {
   /** WatchdogSec: the monitor pings at half this interval; a hung event loop gets restarted. */
   watchdogSeconds: number;
+  /** warm: the monitor also writes the channel switch. */
+  standbyMode: StandbyMode;
 }
 
 function positiveInteger(what: string, value: number): number {
@@ -63,17 +68,35 @@ const COMMON_SANDBOX = [
   'SystemCallErrorNumber=EPERM',
 ];
 
-/** openclaw.service: the standby gateway. No [Install] section: only the monitor starts it. */
+/**
+ * openclaw.service: the standby gateway. Cold: no [Install] section, only the monitor starts it.
+ * Warm: enabled at boot (idle until the deploy step pushed its config and secrets) and running
+ * all the time; its channel is off until the monitor turns the switch file on.
+ */
 export function renderGatewayUnit(input: GatewayUnitInput): string {
   const port = positiveInteger('gatewayPort', input.gatewayPort);
   const stopTimeout = positiveInteger('stopTimeoutSeconds', input.stopTimeoutSeconds);
   const p = DROPLET_PATHS;
+  const warm = input.standbyMode === 'warm';
+  const role = warm
+    ? `warm failover standby, its channel switched by ${MONITOR_UNIT_NAME}`
+    : `failover standby, started and stopped by ${MONITOR_UNIT_NAME}`;
+  const warmUnit = `ConditionPathExists=${p.openclawConfig}
+ConditionPathExists=${p.gatewayEnv}
+`;
+  // The switch file lies outside the config's folder: includes elsewhere must be admitted.
+  const warmEnv = `Environment=OPENCLAW_INCLUDE_ROOTS=${p.channelSwitchDir}
+`;
+  const install = `
+[Install]
+WantedBy=multi-user.target
+`;
   return `[Unit]
-Description=OpenClaw gateway (failover standby, started and stopped by ${MONITOR_UNIT_NAME})
+Description=OpenClaw gateway (${role})
 # Without a tailnet address, bind "tailnet" silently falls back to loopback only.
 After=network-online.target tailscaled.service
 Wants=network-online.target
-
+${warm ? warmUnit : ''}
 [Service]
 Type=simple
 User=${OPENCLAW_USER}
@@ -86,7 +109,7 @@ Environment=OPENCLAW_STATE_DIR=${p.openclawStateDir}
 Environment=OPENCLAW_CONFIG_PATH=${p.openclawConfig}
 # This unit is managed here, not by OpenClaw's own service installer or doctor.
 Environment=OPENCLAW_SERVICE_REPAIR_POLICY=external
-EnvironmentFile=${p.gatewayEnv}
+${warm ? warmEnv : ''}EnvironmentFile=${p.gatewayEnv}
 ExecStart=${p.nodeBin} ${p.openclawEntry} gateway run --port ${port}
 Restart=on-failure
 RestartSec=5
@@ -105,7 +128,7 @@ RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 # docs/platform-facts.md). A setuid file this user made still gains nothing here: NoNewPrivileges
 # and the empty capability set hold for the gateway, and the monitor never executes workspace files.
 ${COMMON_SANDBOX.join('\n')}
-`;
+${warm ? install : ''}`;
 }
 
 /**
@@ -148,7 +171,7 @@ RestartPreventExitStatus=78
 StateDirectory=openclaw-failover
 StateDirectoryMode=0700
 UMask=0007
-ReadWritePaths=-${p.workspace}
+ReadWritePaths=-${p.workspace}${input.standbyMode === 'warm' ? ` ${p.channelSwitchDir}` : ''}
 # systemctl reaches systemd over D-Bus (AF_UNIX); glibc's resolver asks netlink for addresses.
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 ${COMMON_SANDBOX.join('\n')}

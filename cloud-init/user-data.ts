@@ -31,6 +31,8 @@ export interface UserDataInput {
   gatewayStopTimeoutSeconds: number;
   /** The monitor unit's WatchdogSec. */
   monitorWatchdogSeconds: number;
+  /** warm: the gateway runs from boot, its channel off until promotion (FirstBootInput, units). */
+  standbyMode: FirstBootInput['standbyMode'];
 }
 
 /** /usr/local/bin/openclaw-failover: the monitor's CLI with the pinned Node, for the admin. */
@@ -78,6 +80,7 @@ export function renderUserData(input: UserDataInput): string {
     gatewayPort: input.gatewayPort,
     node: input.node,
     openclaw: input.openclaw,
+    standbyMode: input.standbyMode,
   });
 
   // Deferred files are written in cloud-init's final stage, after the packages that own their
@@ -98,13 +101,17 @@ export function renderUserData(input: UserDataInput): string {
       content: renderGatewayUnit({
         gatewayPort: input.gatewayPort,
         stopTimeoutSeconds: input.gatewayStopTimeoutSeconds,
+        standbyMode: input.standbyMode,
       }),
       permissions: '0644',
       defer: true,
     },
     {
       path: `/etc/systemd/system/${MONITOR_UNIT_NAME}`,
-      content: renderMonitorUnit({ watchdogSeconds: input.monitorWatchdogSeconds }),
+      content: renderMonitorUnit({
+        watchdogSeconds: input.monitorWatchdogSeconds,
+        standbyMode: input.standbyMode,
+      }),
       permissions: '0644',
       defer: true,
     },

@@ -168,6 +168,7 @@ export const RULES = {
   recoverThreshold: integer(1),
   minActiveSeconds: integer(0),
   promoteOn: oneOf(['down', 'unready']),
+  standbyMode: oneOf(['warm', 'cold']),
   notifyWebhookUrl: secret(optional(text('an http(s) URL', /^https?:\/\/[^\s/]+\S*$/))),
 } as const;
 

@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
 import { isTailnetAddress } from '../cloud-init/index.js';
 import { CONFIG_KEYS, type ConfigKey, type ConfigValues, RULES } from './config-rules.js';
+import { slugMemoryMiB, WARM_STANDBY_MIN_MEMORY_MIB } from './droplet-settings.js';
 
 type Secret = pulumi.Output<string>;
 
@@ -25,6 +26,8 @@ export interface StandbyConfig {
   };
   standbyGatewayToken: Secret;
   channel: { kind: 'discord' | 'telegram'; token: Secret; allowFrom: string[] };
+  /** warm: the gateway runs all the time, its channel off until promotion; cold: started on promotion. */
+  standbyMode: 'warm' | 'cold';
   model: { primary: string; fallbacks: string[]; apiKeys: pulumi.Output<Record<string, string>> };
   workspace: { repoUrl: string; sshPort: number; deployKey: Secret } | undefined;
   versions: { openclaw: string; node: string; nodeSha256: string; nodeDistUrl: string };
@@ -83,6 +86,12 @@ function readAll(): { values: ConfigValues; problems: [] } | { values: undefined
       `${config.name}:primaryAddress must be a tailnet address (in 100.64.0.0/10 or fd7a:115c:a1e0::/48) or a MagicDNS name (one label, or under .ts.net), got ${JSON.stringify(primary)}: the probe sends the primary's gateway token to it in clear text. To use it anyway, set ${config.name}:primaryOutsideTailnet true`,
     );
   }
+  const memory = typeof values.dropletSize === 'string' ? slugMemoryMiB(values.dropletSize) : undefined;
+  if (values.standbyMode === 'warm' && memory !== undefined && memory < WARM_STANDBY_MIN_MEMORY_MIB) {
+    problems.push(
+      `${config.name}:standbyMode "warm" needs a droplet with at least ${WARM_STANDBY_MIN_MEMORY_MIB / 1024} GB of memory (its idle gateway holds about 1 GB), and ${config.name}:dropletSize ${JSON.stringify(values.dropletSize)} has ${memory} MB: set standbyMode to "cold" or pick a larger size`,
+    );
+  }
   if (values.workspaceRepo !== undefined && values.workspaceDeployKey === undefined) {
     problems.push(`${config.name}:workspaceDeployKey is required when workspaceRepo is set`);
   }
@@ -117,6 +126,7 @@ export function loadConfig(): StandbyConfig {
     },
     standbyGatewayToken: pulumi.secret(c.standbyGatewayToken),
     channel: { kind: c.channel, token: pulumi.secret(c.channelToken), allowFrom: c.channelAllowFrom },
+    standbyMode: c.standbyMode,
     model: { primary: c.model, fallbacks: c.modelFallbacks, apiKeys: pulumi.secret(c.modelApiKeys) },
     workspace:
       c.workspaceRepo === undefined || c.workspaceDeployKey === undefined

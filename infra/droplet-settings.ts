@@ -35,3 +35,20 @@ export const WORKSPACE_SYNC_TIMEOUT_SECONDS = 20;
 
 /** DigitalOcean tags of the droplet, for billing and for finding it in the control panel. */
 export const DROPLET_TAGS = ['failover-gateway', 'openclaw-standby'];
+
+/**
+ * The least droplet memory a warm standby is allowed on: its idle gateway holds 0.92–0.96 GB (up
+ * to 1.45 GB after it served), beside the OS, Tailscale and the monitor (docs/platform-facts.md).
+ */
+export const WARM_STANDBY_MIN_MEMORY_MIB = 2048;
+
+/**
+ * The memory a DigitalOcean size slug names (`s-1vcpu-512mb-10gb` → 512, `s-2vcpu-4gb` → 4096,
+ * the legacy `1gb` → 1024): the first `<n>mb` or `<n>gb` part. Undefined for slugs that name none
+ * (`c-2`); those are all 4 GB or more.
+ */
+export function slugMemoryMiB(slug: string): number | undefined {
+  const match = /(?:^|-)(\d+)(mb|gb)(?=-|$)/.exec(slug);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] === 'gb' ? 1024 : 1);
+}

@@ -45,6 +45,8 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
       gatewayPort: STANDBY_GATEWAY_PORT,
       startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,
       stopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,
+      standbyMode: config.standbyMode,
+      channel: config.channel.kind,
     }),
     ...(config.workspace === undefined
       ? {}
@@ -67,6 +69,7 @@ function deployScriptInput(config: StandbyConfig): DeployScriptInput {
   return {
     monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
     primaryToken: config.primary.gatewayToken !== undefined,
+    standbyMode: config.standbyMode,
     ...(config.workspace === undefined
       ? {}
       : {
@@ -96,6 +99,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
           gatewayPort: STANDBY_GATEWAY_PORT,
           workspacePath: DROPLET_PATHS.workspace,
           model: { primary: config.model.primary, fallbacks: config.model.fallbacks },
+          ...(config.standbyMode === 'warm' ? { channelSwitch: DROPLET_PATHS.channelSwitch } : {}),
         }),
         [STAGED_FILES.gatewayEnv]: renderGatewayEnv({
           channel: config.channel.kind,
@@ -106,6 +110,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
         [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
+      if (config.standbyMode === 'warm') staged[STAGED_FILES.standbyToken] = `${gatewayToken}\n`;
       if (deployKey !== undefined) {
         // ssh refuses a private key file without its final newline.
         staged[STAGED_FILES.workspaceDeployKey] = `${deployKey.trimEnd()}\n`;

@@ -23,6 +23,7 @@ function userDataInput(config: StandbyConfig): UserDataInput {
     gatewayPort: STANDBY_GATEWAY_PORT,
     gatewayStopTimeoutSeconds: GATEWAY_STOP_TIMEOUT_SECONDS,
     monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
+    standbyMode: config.standbyMode,
   };
 }
 

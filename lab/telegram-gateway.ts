@@ -4,7 +4,7 @@
 // the admin-http-rpc plugin that serves channels.status (docs/platform-facts.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { channelTokenEnv, GATEWAY_TOKEN_ENV, renderOpenclawConfig } from '../cloud-init/openclaw-config.js';
 import { LAB_MODEL, LAB_PROVIDER } from './model-provider.js';
 import { openclawBin, productionEnv } from './openclaw.js';
@@ -24,6 +24,11 @@ export interface TelegramGatewayOptions {
   channelEnabled: boolean;
   /** gateway.auth.token, also the admin RPC's bearer. At least 32 characters. */
   gatewayToken: string;
+  /**
+   * Warm standby as on the droplet: `enabled` lives in this switch file (written here with
+   * channelEnabled), included by openclaw.json; the monitor's warm manager turns it.
+   */
+  channelSwitch?: string;
 }
 
 /** The Telegram account's entry in channels.status (`payload.channelAccounts.telegram[0]`). */
@@ -43,10 +48,12 @@ export function telegramGatewayConfig(opts: TelegramGatewayOptions, channelEnabl
       gatewayPort: opts.port,
       workspacePath: join(opts.dir, 'workspace'),
       model: { primary: `${LAB_PROVIDER}/${LAB_MODEL}` },
+      ...(opts.channelSwitch === undefined ? {} : { channelSwitch: opts.channelSwitch }),
     }),
   );
   // The token reference and `enabled` always travel in one write: the token alone starts the bot.
-  Object.assign(config.channels.telegram, { enabled: channelEnabled, apiRoot: opts.apiRoot });
+  if (opts.channelSwitch === undefined) config.channels.telegram.enabled = channelEnabled;
+  config.channels.telegram.apiRoot = opts.apiRoot;
   config.models = {
     providers: {
       [LAB_PROVIDER]: {
@@ -93,6 +100,10 @@ export class TelegramGateway {
     this.logPath = join(opts.dir, 'gateway.log');
     mkdirSync(join(opts.dir, 'state'), { recursive: true, mode: 0o700 });
     mkdirSync(join(opts.dir, 'workspace'), { recursive: true });
+    if (opts.channelSwitch !== undefined) {
+      mkdirSync(dirname(opts.channelSwitch), { recursive: true });
+      writeAtomically(opts.channelSwitch, `${JSON.stringify({ enabled: opts.channelEnabled })}\n`);
+    }
     const config = telegramGatewayConfig(opts, opts.channelEnabled);
     writeAtomically(this.configPath, `${JSON.stringify(config, null, 2)}\n`);
   }
@@ -107,6 +118,10 @@ export class TelegramGateway {
         OPENCLAW_SERVICE_REPAIR_POLICY: 'external',
         [channelTokenEnv('telegram')]: this.opts.botToken,
         [GATEWAY_TOKEN_ENV]: this.opts.gatewayToken,
+        // The switch file lies outside the config's folder, as on the droplet.
+        ...(this.opts.channelSwitch === undefined
+          ? {}
+          : { OPENCLAW_INCLUDE_ROOTS: dirname(this.opts.channelSwitch) }),
       },
     };
   }
@@ -135,9 +150,11 @@ export class TelegramGateway {
     } catch {}
   }
 
-  /** Resident memory of its whole process group (gateway, spawn broker, sqlite worker), MiB. */
-  rssMiB(): number {
-    const pgid = this.child?.pid;
+  /**
+   * Resident memory of its whole process group (gateway, spawn broker, sqlite worker), MiB; `pgid`
+   * when something else started it (a monitor's process manager: the pid in its pid file).
+   */
+  rssMiB(pgid = this.child?.pid): number {
     let kib = 0;
     for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
       try {

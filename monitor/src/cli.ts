@@ -63,7 +63,7 @@ async function runDaemon(configFile: string): Promise<void> {
   checkWatchdogFits(config, systemd.watchdogSeconds);
   const daemon = new Daemon({
     ...reloadable,
-    gateway: createGatewayManager(config.gateway, dirname(config.stateFile)),
+    gateway: createGatewayManager(config.gateway, dirname(config.stateFile), log),
     store: createStateStore(config.stateFile),
     systemd,
     log,

@@ -3,7 +3,7 @@
 // input from MonitorConfigInput. Durations are seconds; defaults come from defaults.ts.
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
-import { DEFAULT_STATUS_LISTEN, POLICY_DEFAULTS, TIMEOUT_DEFAULTS } from './defaults.js';
+import { DEFAULT_STATUS_LISTEN, GATEWAY_DEFAULTS, POLICY_DEFAULTS, TIMEOUT_DEFAULTS } from './defaults.js';
 
 /** Exit code for bad configuration (sysexits EX_CONFIG); the systemd unit does not restart on it. */
 export const EX_CONFIG = 78;
@@ -28,12 +28,33 @@ const loopbackListen = v.pipe(
   v.regex(/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost):\d{1,5}$/, 'must be a loopback host:port'),
 );
 
+/**
+ * Warm standby (gateway.standbyMode "warm"): the gateway runs all the time and its one channel is
+ * switched on and off by a file openclaw.json includes as `channels.<channel>.$include`, which
+ * holds only `{"enabled": true|false}` (docs/platform-facts.md: OpenClaw hot-applies it).
+ */
+const warmStandby = v.strictObject({
+  /** The standby's one channel: its key in openclaw.json and in the gateway's channels.status. */
+  channel: v.picklist(['telegram', 'discord']),
+  /** The include file; the monitor owns it and replaces it atomically. */
+  switchFile: nonEmpty,
+  /** The standby gateway's own token (gateway.auth.token), the bearer of its admin RPC (channels.status). */
+  tokenFile: nonEmpty,
+});
+
+/** Keys both gateway managers take: cold (started on promotion) or warm (running, channel switched). */
+const standbyKeys = {
+  standbyMode: v.optional(v.picklist(['cold', 'warm']), GATEWAY_DEFAULTS.standbyMode),
+  warm: v.optional(warmStandby),
+};
+
 const systemdGateway = v.strictObject({
   manager: v.literal('systemd'),
   unit: v.pipe(nonEmpty, v.regex(/^[\w@.:-]+\.service$/, 'must be a systemd .service unit name')),
   readyUrl: httpUrl,
   startTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStartSeconds),
   stopTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStopSeconds),
+  ...standbyKeys,
 });
 
 const processGateway = v.strictObject({
@@ -46,9 +67,10 @@ const processGateway = v.strictObject({
   readyUrl: httpUrl,
   startTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStartSeconds),
   stopTimeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.gatewayStopSeconds),
+  ...standbyKeys,
 });
 
-export const MonitorConfigSchema = v.strictObject({
+const MonitorConfigObject = v.strictObject({
   primary: v.strictObject({
     url: httpUrl,
     tokenFile: v.optional(nonEmpty),
@@ -83,6 +105,18 @@ export const MonitorConfigSchema = v.strictObject({
     [],
   ),
 });
+
+export const MonitorConfigSchema = v.pipe(
+  MonitorConfigObject,
+  // The warm block is there exactly when the mode is warm: a leftover one would be silently ignored.
+  v.forward(
+    v.check(
+      ({ gateway }) => (gateway.standbyMode === 'warm') === (gateway.warm !== undefined),
+      'required when gateway.standbyMode is "warm", and only then',
+    ),
+    ['gateway', 'warm'],
+  ),
+);
 
 /** What a config file may say: every key with a default may be left out. */
 export type MonitorConfigInput = v.InferInput<typeof MonitorConfigSchema>;

@@ -27,3 +27,6 @@ export const TIMEOUT_DEFAULTS = {
   workspaceSeconds: 20,
   notifySeconds: 5,
 } as const;
+
+/** How the standby gateway waits: cold (started on promotion), the mode of a config without the key. */
+export const GATEWAY_DEFAULTS = { standbyMode: 'cold' } as const;

@@ -15,11 +15,11 @@ const dir = (...parts: string[]) => join(scratch.dir, ...parts);
 const scripts = {
   withoutToken: scratch.write(
     'deploy.sh',
-    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false }),
+    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false, standbyMode: 'cold' }),
   ),
   withToken: scratch.write(
     'deploy-token.sh',
-    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: true }),
+    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: true, standbyMode: 'cold' }),
   ),
 };
 const stage = dir('stage');

@@ -49,6 +49,7 @@ export const userDataInput: UserDataInput = {
   gatewayPort: GATEWAY_PORT,
   gatewayStopTimeoutSeconds: 30,
   monitorWatchdogSeconds: 30,
+  standbyMode: 'warm',
 };
 
 export function openclawConfigInput(kind: 'discord' | 'telegram'): OpenclawConfigInput {
@@ -80,7 +81,13 @@ export const monitorConfigInput: MonitorConfigInput = {
   recoverThreshold: 3,
   minActiveSeconds: 120,
   promoteOn: 'down',
-  gateway: standbyGateway({ gatewayPort: GATEWAY_PORT, startTimeoutSeconds: 180, stopTimeoutSeconds: 30 }),
+  gateway: standbyGateway({
+    gatewayPort: GATEWAY_PORT,
+    startTimeoutSeconds: 180,
+    stopTimeoutSeconds: 30,
+    standbyMode: 'warm',
+    channel: 'discord',
+  }),
   workspace: { path: DROPLET_PATHS.workspace, timeoutSeconds: 20, pushBack: true },
   stateFile: DROPLET_PATHS.monitorStateFile,
   notify: [{ type: 'webhook', url: 'https://hooks.example.com/openclaw-failover' }],
@@ -89,6 +96,7 @@ export const monitorConfigInput: MonitorConfigInput = {
 export const deployScriptInput: DeployScriptInput = {
   monitorWatchdogSeconds: 30,
   primaryToken: true,
+  standbyMode: 'warm',
   workspace: {
     gitUrl: 'git@github.com:example-org/agent-workspace.git',
     branch: 'main',

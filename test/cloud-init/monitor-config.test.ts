@@ -12,6 +12,12 @@ describe('monitor config', () => {
       readyUrl: 'http://127.0.0.1:18789/readyz',
       startTimeoutSeconds: 180,
       stopTimeoutSeconds: 30,
+      standbyMode: 'warm',
+      warm: {
+        channel: 'discord',
+        switchFile: '/var/lib/openclaw-failover-switch/channel.json',
+        tokenFile: '/etc/openclaw-failover/standby-gateway-token',
+      },
     });
     expect(config.primary).toEqual({
       url: 'http://100.101.102.103:18789',

@@ -32,7 +32,7 @@ interface ValidateResult {
 /** The real `openclaw config validate --json` in a private state dir, with dummy secrets. */
 const scratch = scratchDir('openclaw-validate');
 
-function validate(name: string, configText: string): ValidateResult {
+function validate(name: string, configText: string, env: Record<string, string> = {}): ValidateResult {
   const home = join(scratch.dir, name);
   const stateDir = join(home, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -46,6 +46,7 @@ function validate(name: string, configText: string): ValidateResult {
       [GATEWAY_TOKEN_ENV]: 'dummy-gateway-token',
       DISCORD_BOT_TOKEN: 'dummy-discord-token',
       TELEGRAM_BOT_TOKEN: '123456:dummy-telegram-token',
+      ...env,
     },
   });
   // The report is one JSON document on stdout (single-line when valid, pretty-printed when not).
@@ -92,6 +93,37 @@ describe.each(kinds)('standby openclaw.json with %s', (kind) => {
     const env = renderGatewayEnv(gatewayEnvInput(kind));
     expect(env).toMatch(new RegExp(`^${channelTokenEnv(kind)}=`, 'm'));
     expect(env).toContain(SECRETS.gatewayToken);
+  });
+});
+
+describe('warm standby openclaw.json', () => {
+  const switchDir = join(scratch.dir, 'switch');
+  const channelSwitch = join(switchDir, 'channel.json');
+  const text = renderOpenclawConfig({ ...openclawConfigInput('telegram'), channelSwitch });
+  const config = JSON.parse(text);
+
+  it('takes `enabled` only from the included switch, beside the token, and enables the admin RPC', () => {
+    expect(config.channels.telegram).toEqual({
+      $include: channelSwitch,
+      botToken: `\${${channelTokenEnv('telegram')}}`,
+      dmPolicy: 'allowlist',
+      allowFrom: ['987654321'],
+    });
+    expect(config.plugins.entries).toEqual({ 'admin-http-rpc': { enabled: true } });
+  });
+
+  it('passes the real `openclaw config validate` with the switch file, and fails without it', () => {
+    mkdirSync(switchDir, { recursive: true });
+    const env = { OPENCLAW_INCLUDE_ROOTS: switchDir };
+    scratch.write('switch/channel.json', '{"enabled":false}\n');
+    const { status, report, output } = validate('warm', text, env);
+    expect(status, output).toBe(0);
+    expect(report).toMatchObject({ valid: true, warnings: [] });
+    const missing = renderOpenclawConfig({
+      ...openclawConfigInput('telegram'),
+      channelSwitch: `${channelSwitch}.gone`,
+    });
+    expect(validate('warm-missing', missing, env).status).not.toBe(0);
   });
 });
 

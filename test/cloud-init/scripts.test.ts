@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DROPLET_PATHS,
   type FirstBootInput,
   renderCliWrapper,
   renderDeployScript,
@@ -13,8 +14,9 @@ import { run, scratchDir, shellcheck } from './validators.js';
 const scratch = scratchDir('cloud-init-scripts');
 
 function firstBootInput(channel: 'discord' | 'telegram'): FirstBootInput {
-  const { admin, sshAllowedFrom, gatewayPort, node, openclaw } = userDataInput;
+  const { admin, sshAllowedFrom, gatewayPort, node, openclaw, standbyMode } = userDataInput;
   return {
+    standbyMode,
     adminUser: admin.name,
     sshAllowedFrom,
     gatewayPort,
@@ -43,7 +45,12 @@ describe('shellcheck', () => {
     'first-boot-discord.sh': firstBootFor('discord'),
     'first-boot-telegram.sh': firstBootFor('telegram'),
     'deploy-full.sh': renderDeployScript(deployScriptInput),
-    'deploy-minimal.sh': renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false }),
+    'first-boot-cold.sh': renderFirstBootScript({ ...firstBootInput('telegram'), standbyMode: 'cold' }),
+    'deploy-minimal.sh': renderDeployScript({
+      monitorWatchdogSeconds: 30,
+      primaryToken: false,
+      standbyMode: 'cold',
+    }),
     'openclaw-failover-cli.sh': renderCliWrapper(),
   };
   it.each(Object.keys(scripts))('%s is clean', (name) => {
@@ -105,13 +112,51 @@ describe('first-boot script', () => {
   });
 });
 
+/** The warm deploy's conditional restart of the gateway, as rendered. */
+function restartForSecrets(script: string): string {
+  const block = /^if \[\[ "\$gateway_env_changed" == 1 \]\][\s\S]*?\nfi\n/m.exec(script)?.[0];
+  if (!block) throw new Error('the warm deploy script has no restart for new secrets');
+  return block;
+}
+
 describe('deploy script', () => {
   const script = renderDeployScript(deployScriptInput);
 
-  it('restarts the monitor and never stops or restarts the gateway', () => {
-    expect(script).toContain('systemctl restart openclaw-failover.service');
-    expect(script).not.toMatch(
-      /systemctl\s+(stop|restart|start|try-restart|reload-or-restart)\s+openclaw\.service/,
+  it('restarts the monitor and never stops or restarts the gateway; cold, it never starts it either', () => {
+    const cold = renderDeployScript({ ...deployScriptInput, standbyMode: 'cold' });
+    // Warm, its one restart is for new secrets while the channel is off, not serving (tested below).
+    const warmOtherwise = script.replace(restartForSecrets(script), '');
+    for (const text of [warmOtherwise, cold]) {
+      expect(text).toContain('systemctl restart openclaw-failover.service');
+      expect(text).not.toMatch(
+        /systemctl\s+(stop|restart|try-restart|reload-or-restart)\s+openclaw\.service/,
+      );
+    }
+    expect(cold).not.toMatch(/systemctl\s+start\s+openclaw\.service/);
+  });
+
+  it.each([
+    [
+      'new secrets, channel off',
+      '1',
+      false,
+      ['is-active --quiet openclaw.service', 'restart openclaw.service'],
+    ],
+    ['new secrets, channel serving', '1', true, ['is-active --quiet openclaw.service']],
+    ['same secrets', '0', false, []],
+  ])('warm, restarts the gateway for %s only when it does not serve', (_case, changed, serving, calls) => {
+    const switchFile = scratch.write(`switch-${changed}-${serving}.json`, `{"enabled":${serving}}\n`);
+    const snippet = restartForSecrets(script).replaceAll(DROPLET_PATHS.channelSwitch, switchFile);
+    const stubs = 'log() { :; }\nsystemctl() { echo "$*"; }\n';
+    const result = run('bash', ['-c', `${stubs}gateway_env_changed=${changed}\n${snippet}`]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').filter((l) => l !== '')).toEqual(calls);
+  });
+
+  it('warm, it starts the gateway (a no-op when it runs) and installs its token for the monitor only', () => {
+    expect(script).toMatch(/^systemctl start openclaw\.service$/m);
+    expect(script).toContain(
+      'install -m 0640 -o root -g openclaw-failover "$staging/standby-gateway-token" /etc/openclaw-failover/standby-gateway-token',
     );
   });
 

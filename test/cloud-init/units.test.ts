@@ -13,10 +13,12 @@ import {
 } from '../../cloud-init/index.js';
 import { run, scratchDir } from './validators.js';
 
-const units: Record<string, string> = {
-  [GATEWAY_UNIT_NAME]: renderGatewayUnit({ gatewayPort: 18789, stopTimeoutSeconds: 30 }),
-  [MONITOR_UNIT_NAME]: renderMonitorUnit({ watchdogSeconds: 30 }),
-};
+const unitsFor = (standbyMode: 'cold' | 'warm'): Record<string, string> => ({
+  [GATEWAY_UNIT_NAME]: renderGatewayUnit({ gatewayPort: 18789, stopTimeoutSeconds: 30, standbyMode }),
+  [MONITOR_UNIT_NAME]: renderMonitorUnit({ watchdogSeconds: 30, standbyMode }),
+});
+const units = unitsFor('cold');
+const warmUnits = unitsFor('warm');
 
 /**
  * `systemd-analyze verify` loads a unit with its dependencies and checks that ExecStart's binary
@@ -24,11 +26,11 @@ const units: Record<string, string> = {
  * host's unit files (sysinit.target and friends), our units, and a stand-in executable at the
  * droplet's Node path. Without the stand-in, verify fails (the last test shows it).
  */
-function fakeRoot(prefix: string, withNode: boolean): string {
+function fakeRoot(prefix: string, withNode: boolean, unitFiles = units): string {
   const root = scratchDir(prefix).dir;
   cpSync('/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
   mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
-  for (const [name, text] of Object.entries(units))
+  for (const [name, text] of Object.entries(unitFiles))
     writeFileSync(join(root, 'etc/systemd/system', name), text);
   if (withNode) {
     mkdirSync(join(root, DROPLET_PATHS.nodeDir, 'bin'), { recursive: true });
@@ -40,14 +42,15 @@ function fakeRoot(prefix: string, withNode: boolean): string {
 
 const root = fakeRoot('verify-root', true);
 const rootWithoutNode = fakeRoot('verify-root-no-node', false);
+const warmRoot = fakeRoot('verify-root-warm', true, warmUnits);
 
 /** The overall exposure from `systemd-analyze security --offline=true` (0 safest, 10 worst). */
-function exposure(unitName: string): number {
+function exposure(unitName: string, inRoot = root): number {
   const result = run('systemd-analyze', [
     'security',
     '--offline=true',
     '--no-pager',
-    join(root, 'etc/systemd/system', unitName),
+    join(inRoot, 'etc/systemd/system', unitName),
   ]);
   const match = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout + result.stderr);
   if (!match?.[1]) throw new Error(`no exposure score in:\n${result.stdout}${result.stderr}`);
@@ -89,6 +92,28 @@ describe('systemd units', () => {
   it('only the monitor can be enabled; the gateway has no [Install] section', () => {
     expect(units[MONITOR_UNIT_NAME]).toMatch(/^\[Install\]\nWantedBy=multi-user\.target$/m);
     expect(units[GATEWAY_UNIT_NAME]).not.toContain('[Install]');
+  });
+
+  it.each(Object.keys(warmUnits))(
+    'warm standby: %s passes `systemd-analyze verify` without a warning',
+    (name) => {
+      const result = run('systemd-analyze', ['verify', `--root=${warmRoot}`, name]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
+
+  it('warm standby: the gateway is enabled at boot once deployed, admits the switch folder, and keeps its exposure', () => {
+    const gateway = warmUnits[GATEWAY_UNIT_NAME];
+    expect(gateway).toMatch(/^\[Install\]\nWantedBy=multi-user\.target$/m);
+    expect(gateway).toContain(`ConditionPathExists=${DROPLET_PATHS.openclawConfig}\n`);
+    expect(gateway).toContain(`ConditionPathExists=${DROPLET_PATHS.gatewayEnv}\n`);
+    expect(gateway).toContain(`Environment=OPENCLAW_INCLUDE_ROOTS=${DROPLET_PATHS.channelSwitchDir}\n`);
+    expect(warmUnits[MONITOR_UNIT_NAME]).toMatch(
+      new RegExp(`^ReadWritePaths=.* ${DROPLET_PATHS.channelSwitchDir}$`, 'm'),
+    );
+    expect(exposure(GATEWAY_UNIT_NAME, warmRoot)).toBe(exposure(GATEWAY_UNIT_NAME));
+    expect(exposure(MONITOR_UNIT_NAME, warmRoot)).toBe(exposure(MONITOR_UNIT_NAME));
   });
 
   it('the monitor is a notify service with a watchdog that does not restart on a bad config', () => {

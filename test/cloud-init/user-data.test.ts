@@ -59,10 +59,10 @@ describe('user-data', () => {
 
   it('installs the units the unit tests validate, byte for byte', () => {
     expect(fileAt('/etc/systemd/system/openclaw.service')?.content).toBe(
-      renderGatewayUnit({ gatewayPort: 18789, stopTimeoutSeconds: 30 }),
+      renderGatewayUnit({ gatewayPort: 18789, stopTimeoutSeconds: 30, standbyMode: 'warm' }),
     );
     expect(fileAt('/etc/systemd/system/openclaw-failover.service')?.content).toBe(
-      renderMonitorUnit({ watchdogSeconds: 30 }),
+      renderMonitorUnit({ watchdogSeconds: 30, standbyMode: 'warm' }),
     );
   });
 

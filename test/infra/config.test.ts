@@ -124,6 +124,17 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:channel must be "discord" or "telegram", got "slack"`,
     ],
     ['an unknown promote policy', { promoteOn: 'maybe' }, `${PROJECT}:promoteOn must be "down" or "unready"`],
+    ['an unknown standby mode', { standbyMode: 'hot' }, `${PROJECT}:standbyMode must be "warm" or "cold"`],
+    [
+      'a warm standby on a droplet under 2 GB',
+      { standbyMode: 'warm', dropletSize: 's-1vcpu-1gb' },
+      `${PROJECT}:standbyMode "warm" needs a droplet with at least 2 GB of memory (its idle gateway holds about 1 GB), and ${PROJECT}:dropletSize "s-1vcpu-1gb" has 1024 MB: set standbyMode to "cold" or pick a larger size`,
+    ],
+    [
+      'a warm standby on the 512 MB size (its disk size is not its memory)',
+      { standbyMode: 'warm', dropletSize: 's-1vcpu-512mb-10gb' },
+      `${PROJECT}:dropletSize "s-1vcpu-512mb-10gb" has 512 MB`,
+    ],
     [
       'an opt-in that is not a boolean',
       { primaryOutsideTailnet: 'yes' },

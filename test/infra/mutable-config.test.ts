@@ -102,3 +102,22 @@ describe('a new droplet, a new tailnet key', () => {
     expect(join?.inputs.triggers).toEqual([dropletId]);
   });
 });
+
+describe('standbyMode', () => {
+  it('warm (the default) stages the switch-including openclaw.json and the gateway token for the monitor; cold neither; switching replaces the droplet', async () => {
+    const warm = await runProgram();
+    const cold = await runProgram({ standbyMode: 'cold' });
+    expect(userData(cold)).not.toBe(userData(warm));
+    const warmConfig = JSON.parse(stagedFiles(warm)['openclaw.json'] ?? '');
+    expect(warmConfig.channels.telegram.$include).toBe('/var/lib/openclaw-failover-switch/channel.json');
+    expect(warmConfig.channels.telegram.enabled).toBeUndefined();
+    expect(parseConfig(JSON.parse(stagedFiles(warm)['monitor.json'] ?? '')).gateway).toMatchObject({
+      standbyMode: 'warm',
+      warm: { channel: 'telegram', tokenFile: '/etc/openclaw-failover/standby-gateway-token' },
+    });
+    expect(stagedFiles(warm)['standby-gateway-token']).toMatch(/^\S{32,}\n$/);
+    expect(JSON.parse(stagedFiles(cold)['openclaw.json'] ?? '').channels.telegram.enabled).toBe(true);
+    expect(parseConfig(JSON.parse(stagedFiles(cold)['monitor.json'] ?? '')).gateway.standbyMode).toBe('cold');
+    expect(stagedFiles(cold)['standby-gateway-token']).toBeUndefined();
+  });
+});

@@ -91,6 +91,32 @@ describe('monitor config', () => {
 });
 
 describe('the bundle on bad config files', () => {
+  it('is cold by default; warm needs its warm block, and a warm block needs warm', () => {
+    expect(parseConfig(valid).gateway).toMatchObject({ standbyMode: 'cold' });
+    expect(parseConfig(valid).gateway.warm).toBeUndefined();
+    const warm = { channel: 'telegram', switchFile: '/var/lib/s/channel.json', tokenFile: '/etc/t' };
+    expect(
+      parseConfig({ ...valid, gateway: { ...valid.gateway, standbyMode: 'warm', warm } }).gateway,
+    ).toMatchObject({
+      standbyMode: 'warm',
+      warm,
+    });
+    const reason = 'gateway.warm: required when gateway.standbyMode is "warm", and only then';
+    expect(() => parseConfig({ ...valid, gateway: { ...valid.gateway, standbyMode: 'warm' } })).toThrow(
+      reason,
+    );
+    expect(() => parseConfig({ ...valid, gateway: { ...valid.gateway, warm } })).toThrow(reason);
+    expect(() =>
+      parseConfig({
+        ...valid,
+        gateway: { ...valid.gateway, standbyMode: 'warm', warm: { ...warm, channel: 'irc' } },
+      }),
+    ).toThrow(/gateway\.warm\.channel/);
+    expect(() => parseConfig({ ...valid, gateway: { ...valid.gateway, standbyMode: 'hot' } })).toThrow(
+      /gateway\.standbyMode/,
+    );
+  });
+
   it('check-config accepts a valid file', async () => {
     const r = await runCli(['check-config', file('ok.json', valid)]);
     expect(r.stderr).toBe('');

@@ -92,6 +92,7 @@ async function setup(env: Record<string, string> = {}, overrides: Partial<Proces
   dirs.push(runDir);
   const port = await freePort();
   const cfg: ProcessGatewayConfig = {
+    standbyMode: 'cold',
     manager: 'process',
     command: [process.execPath, fakeGateway],
     cwd: runDir,

@@ -62,6 +62,7 @@ beforeEach(async () => {
 function manager(overrides: Partial<Extract<GatewayConfig, { manager: 'systemd' }>> = {}) {
   return createGatewayManager(
     {
+      standbyMode: 'cold',
       manager: 'systemd',
       unit: UNIT,
       readyUrl: 'http://127.0.0.1:18789/readyz',

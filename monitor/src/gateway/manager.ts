@@ -3,8 +3,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config.js';
 import { describeGetError, httpGet } from '../http-get.js';
+import type { Logger } from '../log.js';
 import { ProcessGatewayManager } from './process.js';
 import { SystemdGatewayManager } from './systemd.js';
+import { WarmGatewayManager } from './warm.js';
 
 export interface GatewayManager {
   /** Starts the gateway; resolves once it was launched (not yet ready). Idempotent: a running gateway is left as is. Throws with a clear message if it cannot be launched. */
@@ -20,14 +22,16 @@ export interface GatewayManager {
 /** The longest a gateway check may take: systemctl is-active's deadline (the process manager reads /proc). */
 export const GATEWAY_CHECK_SECONDS = 10;
 
-/** `runDir` holds the process manager's pid file and default log file (the state file's folder). */
-export function createGatewayManager(cfg: GatewayConfig, runDir: string): GatewayManager {
-  switch (cfg.manager) {
-    case 'systemd':
-      return new SystemdGatewayManager(cfg);
-    case 'process':
-      return new ProcessGatewayManager(cfg, runDir);
-  }
+/**
+ * `runDir` holds the process manager's pid file and default log file (the state file's folder).
+ * A warm standby's manager switches the channel of the gateway process the other one runs; `log`
+ * gets what it does on its own (restarting a gateway whose channel would not stop).
+ */
+export function createGatewayManager(cfg: GatewayConfig, runDir: string, log?: Logger): GatewayManager {
+  const process =
+    cfg.manager === 'systemd' ? new SystemdGatewayManager(cfg) : new ProcessGatewayManager(cfg, runDir);
+  // The schema has the warm block exactly when standbyMode is warm.
+  return cfg.warm === undefined ? process : new WarmGatewayManager(cfg, cfg.warm, process, log);
 }
 
 const POLL_INTERVAL_MS = 200;

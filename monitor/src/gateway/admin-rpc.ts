@@ -1,0 +1,112 @@
+// Which channels the local OpenClaw gateway runs, from the gateway itself: its bundled
+// admin-http-rpc plugin serves `POST /api/v1/admin/rpc` with the gateway token as bearer, and
+// `channels.status` answers per channel account (shape in docs/platform-facts.md).
+import { readFile } from 'node:fs/promises';
+
+/** The fields of `payload.channelAccounts.<channel>[0]` the warm standby decides on. */
+export interface ChannelAccount {
+  enabled: boolean;
+  running: boolean;
+  connected: boolean;
+  lastError: string | null;
+}
+
+/**
+ * `account` is undefined while the channel was never loaded in this process (a warm standby that
+ * has not been promoted since the gateway started). `unreachable`: no answer at all (the gateway
+ * is down, starting or hung); anything else that is not an answer throws.
+ */
+export type ChannelStatus =
+  | { reachable: true; account: ChannelAccount | undefined }
+  | { reachable: false; detail: string };
+
+// Loopback; a gateway busy starting a channel still answers within a second (measured).
+const RPC_TIMEOUT_MS = 3000;
+const MAX_ANSWER_CHARS = 1024 * 1024;
+
+export class AdminRpc {
+  readonly #url: URL;
+  readonly #tokenFile: string;
+
+  /** `gatewayUrl`: any URL of the gateway (its readyUrl); the RPC path is on the same origin. */
+  constructor(gatewayUrl: string, tokenFile: string) {
+    this.#url = new URL('/api/v1/admin/rpc', gatewayUrl);
+    this.#tokenFile = tokenFile;
+  }
+
+  async channelStatus(channel: string): Promise<ChannelStatus> {
+    const answer = await this.#call('channels.status', {});
+    if (!answer.reachable) return answer;
+    return { reachable: true, account: accountOf(answer.body, channel, answer.what) };
+  }
+
+  /**
+   * Starts a channel the config enables but that is not running (stopped by hand, or failed):
+   * a config write that changes nothing is not a reload. Resolves once the gateway accepted it.
+   */
+  async startChannel(channel: string): Promise<void> {
+    const answer = await this.#call('channels.start', { channel });
+    if (!answer.reachable) throw new Error(answer.detail);
+    const { ok } = (answer.body ?? {}) as { ok?: unknown };
+    if (ok !== true) throw new Error(`${answer.what} refused: ${JSON.stringify(answer.body).slice(0, 200)}`);
+  }
+
+  async #call(
+    method: string,
+    params: object,
+  ): Promise<{ reachable: true; body: unknown; what: string } | { reachable: false; detail: string }> {
+    // Read at every call: a token rotated by a deploy is picked up without a monitor restart.
+    const token = (await readFile(this.#tokenFile, 'utf8')).trim();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.#url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ method, params }),
+        signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
+      });
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const detail =
+        e.name === 'TimeoutError'
+          ? `no answer within ${RPC_TIMEOUT_MS / 1000} s`
+          : (e.cause?.code ?? e.message);
+      return { reachable: false, detail: `${method} at ${this.#url.href}: ${detail}` };
+    }
+    const what = `${method} at ${this.#url.href}`;
+    // A starting gateway answers 503 "Plugin runtime is starting" for a second or two after its
+    // port opens (measured): no answer yet, as before the port opened.
+    if (res.status === 503) return { reachable: false, detail: `${what}: HTTP 503 ${text.slice(0, 100)}` };
+    // 401: a wrong token in tokenFile; 404 or HTML: the admin-http-rpc plugin is not enabled in
+    // openclaw.json; 400 is a refused call, answered as {ok: false, error}.
+    if (res.status !== 200 && res.status !== 400)
+      throw new Error(`${what} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+    if (text.length > MAX_ANSWER_CHARS)
+      throw new Error(`${what} answered more than ${MAX_ANSWER_CHARS} characters`);
+    try {
+      return { reachable: true, body: JSON.parse(text) as unknown, what };
+    } catch {
+      throw new Error(`${what} answered HTTP ${res.status} but not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+}
+
+function accountOf(answer: unknown, channel: string, what: string): ChannelAccount | undefined {
+  const { ok, payload } = (answer ?? {}) as { ok?: unknown; payload?: { channelAccounts?: unknown } };
+  if (ok !== true || typeof payload !== 'object' || payload === null)
+    throw new Error(`${what} did not answer {ok: true, payload}: ${JSON.stringify(answer).slice(0, 200)}`);
+  const accounts = (payload.channelAccounts ?? {}) as Record<string, unknown>;
+  const list = accounts[channel];
+  if (list === undefined) return undefined;
+  const first = Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined) : undefined;
+  if (first === undefined || typeof first.enabled !== 'boolean' || typeof first.running !== 'boolean')
+    throw new Error(`${what}: channelAccounts.${channel}[0] has no enabled/running flags`);
+  return {
+    enabled: first.enabled,
+    running: first.running,
+    connected: first.connected === true,
+    lastError: typeof first.lastError === 'string' ? first.lastError : null,
+  };
+}
