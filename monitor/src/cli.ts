@@ -75,11 +75,15 @@ async function runDaemon(configFile: string): Promise<void> {
   // Listening before the start also keeps SIGHUP's default action (exit) from killing the monitor.
   process.on('SIGHUP', () => daemon.reload());
   await daemon.start().catch((err: unknown) => daemon.fatal(err));
-  const server = await startStatusServer(config.status.listen, {
-    status: () => statusOf(daemon.state, daemon.config, daemon.lastProbe, host),
-    metrics: () => metricsOf(daemon.state, daemon.lastProbe),
-    command: (input) => daemon.command(input),
-  });
+  const server = await startStatusServer(
+    config.status.listen,
+    {
+      status: () => statusOf(daemon.state, daemon.config, daemon.lastProbe, host),
+      metrics: () => metricsOf(daemon.state, daemon.lastProbe),
+      command: (input) => daemon.command(input),
+    },
+    (err) => log.error({ event: 'status-request-failed', error: String(err) }),
+  );
   log.info({
     event: 'started',
     version,

@@ -29,19 +29,41 @@ function toCommand(path: string, params: URLSearchParams): Command | undefined {
   return undefined;
 }
 
-export async function startStatusServer(listen: string, source: StatusSource): Promise<http.Server> {
+/** The request's path and query; undefined for a target that is not a plain path (`http://a:b/`, `//a:b`). */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  return URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost') : undefined;
+}
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse, source: StatusSource) {
+  const url = requestUrl(req.url);
+  if (!url) return reply(res, 400, { error: 'the request target must be a path' });
+  if (req.method === 'GET' && url.pathname === '/status') return reply(res, 200, source.status());
+  if (req.method === 'GET' && url.pathname === '/metrics') {
+    return reply(res, 200, source.metrics(), 'text/plain; version=0.0.4');
+  }
+  const command = req.method === 'POST' ? toCommand(url.pathname, url.searchParams) : undefined;
+  if (!command) return reply(res, 404, { error: 'no such endpoint' });
+  const outcome = source.command(command);
+  if (outcome.refused)
+    return reply(res, 409, { ok: false, error: outcome.refused, role: outcome.state.role });
+  return reply(res, 200, { ok: true, role: outcome.state.role });
+}
+
+export async function startStatusServer(
+  listen: string,
+  source: StatusSource,
+  onError: (error: unknown) => void,
+): Promise<http.Server> {
+  // No request ends the daemon: an error in answering one is logged and answered 500.
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method === 'GET' && url.pathname === '/status') return reply(res, 200, source.status());
-    if (req.method === 'GET' && url.pathname === '/metrics') {
-      return reply(res, 200, source.metrics(), 'text/plain; version=0.0.4');
+    try {
+      handle(req, res, source);
+    } catch (error) {
+      onError(error);
+      if (!res.headersSent) reply(res, 500, { error: 'internal error, see the monitor log' });
+      else res.destroy();
     }
-    const command = req.method === 'POST' ? toCommand(url.pathname, url.searchParams) : undefined;
-    if (!command) return reply(res, 404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
-    const outcome = source.command(command);
-    if (outcome.refused)
-      return reply(res, 409, { ok: false, error: outcome.refused, role: outcome.state.role });
-    return reply(res, 200, { ok: true, role: outcome.state.role });
   });
   const { host, port } = parseListen(listen);
   await new Promise<void>((resolve, reject) => {

@@ -156,13 +156,13 @@ describe('drill refusals', () => {
     expect(o.state.role).toBe('promoting');
   });
 
-  it('needs a positive number of seconds', () => {
-    for (const seconds of [0, -5, Number.NaN]) {
+  it('needs a number of seconds from 1 to a day', () => {
+    for (const seconds of [0, -5, Number.NaN, 86_401, 1e12, 1e13, Number.POSITIVE_INFINITY]) {
       const d = new Driver(DEFAULTS);
       d.probes('u');
       const before = d.state;
       const o = d.send({ type: 'drill', seconds });
-      expect(o.refused).toBe('drill seconds must be positive');
+      expect(o.refused, String(seconds)).toBe('drill seconds must be a number from 1 to 86400');
       expect(o.state).toBe(before);
     }
   });

@@ -1,6 +1,7 @@
 // The decision core: a pure function step(state, input, now) → { state, actions }. No I/O, no
 // clock, no randomness: the daemon (daemon.ts) feeds it probe results, the results of the
 // actions it asked for and operator commands, persists the state and performs the actions.
+import { MAX_DRILL_SECONDS } from '../defaults.js';
 import type { Action, Active, Drill, Health, Input, Outcome, Policy, State } from './model.js';
 import { demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
 
@@ -271,7 +272,9 @@ export function makeStep(policy: Policy) {
         if (s.primary.health === 'unknown' || isFailing(s.primary.health)) {
           return refuse(s, `a drill needs a healthy primary, the primary is ${s.primary.health}`);
         }
-        if (!(input.seconds > 0)) return refuse(s, 'drill seconds must be positive');
+        if (!(input.seconds > 0 && input.seconds <= MAX_DRILL_SECONDS)) {
+          return refuse(s, `drill seconds must be a number from 1 to ${MAX_DRILL_SECONDS}`);
+        }
         return promote(policy, s, now, `drill for ${input.seconds}s`, input.seconds);
       }
     }
