@@ -29,6 +29,14 @@ const ago = (iso: string | undefined) => {
       : `${(s / 3600).toFixed(1)}h ago`;
 };
 
+/**
+ * Control characters shown as `\xNN`: the status carries text from the primary (its failing
+ * channel names, the probe's detail), which must not drive the operator's terminal.
+ */
+const visible = (line: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 export function formatStatus(s: Status): string {
   const p = s.primary;
   const c = s.counters;
@@ -50,7 +58,7 @@ export function formatStatus(s: Status): string {
   lines.push(
     `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}`,
   );
-  return lines.join('\n');
+  return lines.map(visible).join('\n');
 }
 
 export async function showStatus(listen: string, json: boolean): Promise<number> {

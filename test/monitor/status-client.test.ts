@@ -1,0 +1,42 @@
+// What the `status` verb prints: text that came from the primary must not reach the terminal raw.
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../monitor/src/config.js';
+import { initialState } from '../../monitor/src/core/model.js';
+import { statusOf } from '../../monitor/src/status.js';
+import { formatStatus } from '../../monitor/src/status-client.js';
+
+const config = parseConfig({
+  primary: { url: 'http://100.64.0.1:18789' },
+  gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
+  stateFile: '/nonexistent/state.json',
+});
+
+describe('the status verb', () => {
+  it('shows control characters from the primary as \\xNN, never as themselves', () => {
+    const state = initialState(1_000_000);
+    const hostile = {
+      ...state,
+      primary: {
+        health: 'degraded' as const,
+        failing: ['telegram\u001b]0;owned\u0007', '\u001b[2Jx'],
+        since: 1,
+      },
+    };
+    const text = formatStatus(
+      JSON.parse(
+        JSON.stringify(
+          statusOf(
+            hostile,
+            config,
+            { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
+            'h',
+          ),
+        ),
+      ),
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(text).toContain('failing: telegram\\x1b]0;owned\\x07, \\x1b[2Jx');
+    expect(text).toContain('HTTP 503 \\x9b1m');
+  });
+});
