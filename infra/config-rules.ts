@@ -169,7 +169,9 @@ export const RULES = {
   minActiveSeconds: integer(0),
   promoteOn: oneOf(['down', 'unready']),
   standbyMode: oneOf(['warm', 'cold']),
-  notifyWebhookUrl: secret(optional(text('an http(s) URL', /^https?:\/\/[^\s/]+\S*$/))),
+  notifyWebhookUrl: secret(
+    optional(text('an http(s) URL without user:password@', /^https?:\/\/[^\s/@?#]+(?:[/?#]\S*)?$/)),
+  ),
 } as const;
 
 export type ConfigKey = keyof typeof RULES;

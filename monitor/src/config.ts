@@ -19,6 +19,12 @@ const httpUrl = v.pipe(
   v.string(),
   v.url(),
   v.check((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL'),
+  // Credentials in a URL would show in status and logs, and fetch refuses such a URL anyway.
+  v.check((u) => {
+    if (!URL.canParse(u)) return true; // v.url above has said so
+    const { username, password } = new URL(u);
+    return username === '' && password === '';
+  }, 'must not contain credentials (user:password@): a token file or the URL path carries them'),
 );
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
 

@@ -185,6 +185,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:workspaceRepo must be`,
     ],
     [
+      'a webhook URL with credentials',
+      { notifyWebhookUrl: 'https://user:pw@hooks.example.test/x' },
+      `${PROJECT}:notifyWebhookUrl must be empty or an http(s) URL without user:password@, (value hidden`,
+    ],
+    [
       'a workspace without deploy key',
       { workspaceDeployKey: '' },
       `${PROJECT}:workspaceDeployKey is required when`,

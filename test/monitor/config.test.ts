@@ -82,6 +82,16 @@ describe('monitor config', () => {
     ],
     ['a bad enum', { ...valid, promoteOn: 'sometimes' }, 'promoteOn:'],
     ['a bad URL', { ...valid, primary: { url: 'ftp://x' } }, 'primary.url:'],
+    [
+      'credentials in the primary URL',
+      { ...valid, primary: { url: 'http://ops:hunter2@100.64.0.1:18789' } },
+      'primary.url: must not contain credentials',
+    ],
+    [
+      'credentials in a webhook URL',
+      { ...valid, notify: [{ type: 'webhook', url: 'https://user:pw@hooks.example.test/x' }] },
+      'notify.0.url: must not contain credentials',
+    ],
     ['a non-loopback status listener', { ...valid, status: { listen: '0.0.0.0:18790' } }, 'status.listen:'],
     ['a bad manager', { ...valid, gateway: { manager: 'docker' } }, 'gateway.manager:'],
   ])('rejects %s naming the key', (_what, raw, message) => {
