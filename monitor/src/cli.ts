@@ -74,7 +74,10 @@ async function runDaemon(configFile: string): Promise<void> {
   process.on('unhandledRejection', (err) => daemon.fatal(err));
   // Listening before the start also keeps SIGHUP's default action (exit) from killing the monitor.
   process.on('SIGHUP', () => daemon.reload());
-  await daemon.start().catch((err: unknown) => daemon.fatal(err));
+  await daemon.start().catch((err: unknown) => {
+    if (err instanceof ConfigError) throw err; // exit 78: a restart cannot fix it
+    daemon.fatal(err);
+  });
   const server = await startStatusServer(
     config.status.listen,
     {

@@ -1,6 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Active, initialState, sharedOf } from '../../monitor/src/core/model.js';
 import { createStateStore } from '../../monitor/src/store.js';
@@ -70,6 +79,30 @@ describe('persisted state', () => {
     const { state } = createStateStore(file).load(5);
     expect(state.transitions).toEqual([]);
     expect(state.counters.drills).toBe(0);
+  });
+});
+
+describe('a hostile state directory', () => {
+  it('sets a directory in the state file’s place aside and starts fresh', () => {
+    const file = fresh();
+    mkdirSync(file, { recursive: true });
+    const loaded = createStateStore(file).load(5);
+    expect(loaded.state).toEqual(initialState(5));
+    expect(loaded.problem).toMatch(/a directory\), moved to .*state\.json\.corrupt-5$/);
+    expect(statSync(`${file}.corrupt-5`).isDirectory()).toBe(true);
+  });
+
+  it('never writes through a link planted at the temporary file', () => {
+    const file = fresh();
+    const victim = join(dirname(dirname(file)), 'victim');
+    writeFileSync(victim, 'precious\n');
+    mkdirSync(dirname(file), { recursive: true });
+    symlinkSync(victim, `${file}.tmp`);
+    const store = createStateStore(file);
+    store.save(initialState(7));
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(file).isFile()).toBe(true);
+    expect(store.load(8).state).toEqual(initialState(7));
   });
 });
 
