@@ -5,7 +5,10 @@ import https from 'node:https';
 
 export interface Answer {
   status: number;
+  /** At most maxBodyChars. */
   body: string;
+  /** The body went past maxBodyChars: reading stopped there and the connection was closed. */
+  truncated: boolean;
 }
 
 export interface GetOptions {
@@ -24,12 +27,17 @@ export function httpGet(url: URL, options: GetOptions): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, { headers, agent: false, signal }, (res) => {
+      const status = res.statusCode ?? 0;
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        if (body.length < maxBodyChars) body += chunk;
+        body += chunk;
+        if (body.length <= maxBodyChars) return;
+        // An endless body must not keep a core busy until the timeout: stop reading now.
+        resolve({ status, body: body.slice(0, maxBodyChars), truncated: true });
+        res.destroy();
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.slice(0, maxBodyChars) }));
+      res.on('end', () => resolve({ status, body, truncated: false }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -25,6 +25,14 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 
 /** Maps an answer to a health: 200 {ready:true} is up, 503 {ready:false} degraded, anything else down. */
 export function classify(answer: Answer): Pick<ProbeResult, 'health' | 'failing' | 'detail'> {
+  // A cut document is never parsed: its prefix could read as anything, even {"ready":true}.
+  if (answer.truncated) {
+    return {
+      health: 'down',
+      failing: [],
+      detail: `HTTP ${answer.status} with an answer too large for readiness JSON`,
+    };
+  }
   const json = parseJson(answer.body);
   if (answer.status === 200 && json?.ready === true) return { health: 'up', failing: [], detail: 'ready' };
   if (answer.status === 503 && json?.ready === false) {

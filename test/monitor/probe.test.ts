@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,11 +69,49 @@ describe('probe of the primary /readyz', () => {
   });
 
   it('classifies answers without a network', () => {
-    expect(classify({ status: 503, body: '{"ready":false}' })).toMatchObject({
+    expect(classify({ status: 503, body: '{"ready":false}', truncated: false })).toMatchObject({
       health: 'degraded',
       failing: [],
     });
-    expect(classify({ status: 500, body: '{"ready":true}' }).health).toBe('down');
-    expect(classify({ status: 200, body: '{"ready":"yes"}' }).health).toBe('down');
+    expect(classify({ status: 500, body: '{"ready":true}', truncated: false }).health).toBe('down');
+    expect(classify({ status: 200, body: '{"ready":"yes"}', truncated: false }).health).toBe('down');
+    // A cut document is not parsed, whatever its prefix says.
+    expect(classify({ status: 200, body: '{"ready":true}', truncated: true })).toMatchObject({
+      health: 'down',
+      detail: 'HTTP 200 with an answer too large for readiness JSON',
+    });
+  });
+});
+
+describe('probe of a primary that sends an endless body', () => {
+  let server: http.Server;
+  let url = '';
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ready":true,"pad":"');
+      const chunk = 'x'.repeat(16 * 1024);
+      const pump = () => {
+        while (res.write(chunk)) {}
+        res.once('drain', pump);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('stops reading at the cap and answers down long before the timeout', async () => {
+    const result = await createProbe({ url, timeoutSeconds: 10 })();
+    expect(result).toMatchObject({
+      health: 'down',
+      detail: 'HTTP 200 with an answer too large for readiness JSON',
+    });
+    expect(result.latencyMs).toBeLessThan(5_000);
   });
 });
