@@ -12,6 +12,7 @@ import { createNotifier } from './notify.js';
 import { createProbe } from './probe.js';
 import { planReload, type Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
+import { exposedSecretFiles } from './secret-files.js';
 import { metricsOf, statusOf } from './status.js';
 import { runDrill, sendCommand, showStatus } from './status-client.js';
 import { startStatusServer } from './status-server.js';
@@ -87,6 +88,9 @@ async function runDaemon(configFile: string): Promise<void> {
     },
     (err) => log.error({ event: 'status-request-failed', error: String(err) }),
   );
+  for (const exposed of exposedSecretFiles(config)) {
+    log.warn({ event: 'secret-file-readable', ...exposed, fix: `chmod o-rwx ${exposed.file}` });
+  }
   log.info({
     event: 'started',
     version,
