@@ -114,7 +114,13 @@ export class StandbyDeployment extends pulumi.ComponentResource {
     );
     new command.remote.Command(
       `${name}-tailnet-leave`,
-      { connection, delete: LEAVE_TAILNET, triggers: [args.dropletId] },
+      {
+        // The droplet has long been up by then, and a dead one must not hold `pulumi destroy` for
+        // the first boot's 10 minutes: about 40 s, then the delete fails (README, Troubleshooting).
+        connection: { ...connection, dialErrorLimit: 4, perDialTimeout: 10 },
+        delete: LEAVE_TAILNET,
+        triggers: [args.dropletId],
+      },
       { parent: this, dependsOn: [joined] },
     );
 

@@ -139,6 +139,9 @@ describe('the deployment over SSH', () => {
     const leave = commandNamed('-tailnet-leave');
     expect(leave.inputs).not.toHaveProperty('create');
     expect(leave.inputs.delete).toBe('sudo tailscale logout');
+    // A dead droplet fails the leave in about 40 s, not after the first boot's 40 × 15 s.
+    expect(firstBoot.inputs.connection).toMatchObject({ dialErrorLimit: 40, perDialTimeout: 15 });
+    expect(leave.inputs.connection).toMatchObject({ dialErrorLimit: 4, perDialTimeout: 10 });
     // Replaced with the droplet, and deleted before it: they depend on the droplet's address.
     for (const step of [firstBoot, leave]) {
       expect(step.inputs.triggers).toEqual(['4242']);
