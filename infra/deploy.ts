@@ -116,7 +116,7 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       `${name}-tailnet-leave`,
       {
         // The droplet has long been up by then, and a dead one must not hold `pulumi destroy` for
-        // the first boot's 10 minutes: about 40 s, then the delete fails (README, Troubleshooting).
+        // the first boot's 10 minutes: 4 attempts of 10 s, then the delete fails (README, Troubleshooting).
         connection: { ...connection, dialErrorLimit: 4, perDialTimeout: 10 },
         delete: LEAVE_TAILNET,
         triggers: [args.dropletId],

@@ -139,7 +139,7 @@ describe('the deployment over SSH', () => {
     const leave = commandNamed('-tailnet-leave');
     expect(leave.inputs).not.toHaveProperty('create');
     expect(leave.inputs.delete).toBe('sudo tailscale logout');
-    // A dead droplet fails the leave in about 40 s, not after the first boot's 40 × 15 s.
+    // A dead droplet fails the leave after 4 attempts of 10 s, not the first boot's 40 × 15 s.
     expect(firstBoot.inputs.connection).toMatchObject({ dialErrorLimit: 40, perDialTimeout: 15 });
     expect(leave.inputs.connection).toMatchObject({ dialErrorLimit: 4, perDialTimeout: 10 });
     // Replaced with the droplet, and deleted before it: they depend on the droplet's address.
