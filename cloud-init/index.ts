@@ -2,8 +2,9 @@
 //
 // Two kinds of output, split by what a change costs:
 // - User-data (immutable): renderUserData. It becomes the droplet's user-data, so any change
-//   replaces the droplet. It holds no secret: the tailnet auth key is sent over SSH once per
-//   droplet by renderJoinTailnetCommand's command.
+//   replaces the droplet. Its one secret is the provisioning host key, spent by the deploy's first
+//   login (host-key.ts); the tailnet auth key is sent over SSH once per droplet by
+//   renderJoinTailnetCommand's command.
 // - Pushed (mutable): renderOpenclawConfig, renderGatewayEnv, renderMonitorConfig and the monitor
 //   bundle are copied by infra into STAGING_DIR (file names in STAGED_FILES) over SSH as the admin
 //   user, then infra runs renderDeployScript's output with `sudo bash` after
@@ -14,6 +15,14 @@ export {
   type FirstBootInput,
   renderFirstBootScript,
 } from './first-boot-script.js';
+export {
+  ED25519_PUBLIC_KEY,
+  HOST_KEY_FILE,
+  type HostKeyPair,
+  hostKeyCloudConfig,
+  renderHostKeyRotation,
+  renderHostKeyRotationScript,
+} from './host-key.js';
 export {
   type JoinTailnetInput,
   renderJoinTailnetCommand,

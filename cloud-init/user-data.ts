@@ -1,9 +1,11 @@
 // The droplet's user-data: a #cloud-config document. Everything here is fixed at creation (a
-// change replaces the droplet) and readable from inside the droplet through the metadata service,
-// so it carries no secret: the tailnet auth key comes over SSH once the droplet is up
-// (join-tailnet.ts), the rest with each push (deploy-script.ts).
+// change replaces the droplet) and readable from inside the droplet by root through the metadata
+// service, so its one secret is one that is spent at the first login: the provisioning host key
+// (host-key.ts). The tailnet auth key comes over SSH once the droplet is up (join-tailnet.ts),
+// the rest with each push (deploy-script.ts).
 import { stringify } from 'yaml';
 import { type FirstBootInput, renderFirstBootScript } from './first-boot-script.js';
+import { HOST_KEY_FILE, type HostKeyPair, hostKeyCloudConfig } from './host-key.js';
 import {
   METADATA_GUARD_UNIT_NAME,
   renderMetadataGuardRules,
@@ -17,6 +19,8 @@ export interface UserDataInput {
   hostname: string;
   /** The login for people and for infra's deploy step: SSH keys only, passwordless sudo. */
   admin: { name: string; sshPublicKeys: readonly string[] };
+  /** sshd's host key until the deploy's first login replaces it (host-key.ts). */
+  provisioningHostKey: HostKeyPair;
   /** CIDRs allowed to reach SSH through ufw (the cloud firewall applies the same list outside). */
   sshAllowedFrom: readonly string[];
   /**
@@ -54,6 +58,8 @@ AuthenticationMethods publickey
 PermitEmptyPasswords no
 X11Forwarding no
 AllowUsers ${adminUser}
+# One host key, the one the deploy pins (host-key.ts).
+HostKey ${HOST_KEY_FILE}
 `;
 
 // Ubuntu's fail2ban reads auth.log by default; the journal is always there.
@@ -124,6 +130,7 @@ export function renderUserData(input: UserDataInput): string {
     preserve_hostname: false,
     ssh_pwauth: false,
     disable_root: true,
+    ...hostKeyCloudConfig(input.provisioningHostKey),
     users: [
       {
         name: input.admin.name,

@@ -3,6 +3,9 @@
 // changes (content hashes in `triggers`): the bundle copy when the bundle changed, the files and
 // deploy script when they or the bundle changed. It never replaces the droplet; the deploy script
 // installs what differs and restarts or reloads the monitor only as much as that needs.
+// Every login verifies the droplet's host key: the first two the provisioning key from user-data,
+// every later one the key the droplet made at the second (cloud-init/host-key.ts), so no secret
+// ever goes to an unverified host.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +13,7 @@ import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
 import {
   type JoinTailnetInput,
+  renderHostKeyRotation,
   renderJoinTailnetCommand,
   STAGED_FILES,
   STAGING_DIR,
@@ -34,6 +38,8 @@ const LEAVE_TAILNET = 'sudo tailscale logout';
 export interface StandbyDeploymentArgs {
   /** Public address of the droplet; SSH reaches it from where `pulumi up` runs. */
   host: pulumi.Input<string>;
+  /** `ssh-ed25519 AAAA…` of the host key in the droplet's user-data (host-key.ts). */
+  provisioningHostKey: pulumi.Input<string>;
   /** The droplet's id: a new droplet gets everything pushed again. */
   dropletId: pulumi.Input<string>;
   /** Private key of the admin user; undefined uses the local ssh-agent (SSH_AUTH_SOCK). */
@@ -78,6 +84,9 @@ sudo bash "$deploy" </dev/null
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 export class StandbyDeployment extends pulumi.ComponentResource {
+  /** The droplet's own public host key (`ssh-ed25519 AAAA…`), pinned by every login after the first two. */
+  public readonly hostKey: pulumi.Output<string>;
+
   constructor(name: string, args: StandbyDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('failover-gateway:index:StandbyDeployment', name, {}, opts);
 
@@ -86,8 +95,9 @@ export class StandbyDeployment extends pulumi.ComponentResource {
     }
     const bundleHash = sha256(readFileSync(MONITOR_BUNDLE));
 
-    const connection: command.types.input.remote.ConnectionArgs = {
+    const provisioning: command.types.input.remote.ConnectionArgs = {
       host: args.host,
+      hostKey: args.provisioningHostKey,
       user: ADMIN_USER,
       ...(args.privateKey === undefined ? {} : { privateKey: args.privateKey }),
       // A new droplet refuses logins until cloud-init has created the admin user.
@@ -97,9 +107,18 @@ export class StandbyDeployment extends pulumi.ComponentResource {
 
     const firstBoot = new command.remote.Command(
       `${name}-first-boot`,
-      { connection, create: WAIT_FOR_CLOUD_INIT, triggers: [args.dropletId] },
+      { connection: provisioning, create: WAIT_FOR_CLOUD_INIT, triggers: [args.dropletId] },
       { parent: this },
     );
+    // Once per droplet, after the first boot has configured sshd: from here on, the droplet's own key.
+    const rotated = new command.remote.Command(
+      `${name}-host-key`,
+      { connection: provisioning, create: renderHostKeyRotation(), triggers: [args.dropletId] },
+      { parent: this, dependsOn: [firstBoot] },
+    );
+    // A public key: not secret, even though the connection that read it carries one.
+    this.hostKey = pulumi.unsecret(rotated.stdout.apply((key) => key.trim()));
+    const connection = { ...provisioning, hostKey: this.hostKey };
     // Once per droplet, the key on stdin; before the push, which starts the monitor that probes
     // the primary over the tailnet.
     const joined = new command.remote.Command(
@@ -110,7 +129,7 @@ export class StandbyDeployment extends pulumi.ComponentResource {
         stdin: pulumi.secret(args.tailnet.authKey),
         triggers: [args.dropletId],
       },
-      { parent: this, dependsOn: [firstBoot] },
+      { parent: this, dependsOn: [rotated] },
     );
     new command.remote.Command(
       `${name}-tailnet-leave`,
@@ -138,7 +157,7 @@ export class StandbyDeployment extends pulumi.ComponentResource {
         remotePath: `${STAGING_DIR}/${STAGED_FILES.monitorBundle}`,
         triggers: [args.dropletId, bundleHash],
       },
-      { parent: this, dependsOn: [firstBoot] },
+      { parent: this, dependsOn: [rotated] },
     );
 
     new command.remote.Command(
@@ -152,6 +171,6 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       { parent: this, dependsOn: [bundle, joined] },
     );
 
-    this.registerOutputs({});
+    this.registerOutputs({ hostKey: this.hostKey });
   }
 }

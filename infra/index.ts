@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { loadConfig } from './config.js';
 import { StandbyDeployment } from './deploy.js';
 import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
+import { provisioningHostKey } from './host-key.js';
 import { pushedFiles } from './pushed-files.js';
 import { StandbyDroplet } from './standby.js';
 import { standbyAuthKey } from './tailnet.js';
@@ -10,6 +11,7 @@ import { standbyUserData } from './user-data.js';
 
 const config = loadConfig();
 const name = config.tailnet.hostname;
+const hostKey = provisioningHostKey(`${name}-provisioning-host-key`);
 
 const standby = new StandbyDroplet(name, {
   region: config.digitalocean.region,
@@ -18,7 +20,7 @@ const standby = new StandbyDroplet(name, {
   sshPublicKey: config.ssh.publicKey,
   sshAllowedCidrs: config.ssh.allowedCidrs,
   extraOutboundTcpPorts: config.workspace === undefined ? [] : [config.workspace.sshPort],
-  userData: standbyUserData(config),
+  userData: standbyUserData(config, hostKey),
   tags: DROPLET_TAGS,
   projectName: config.digitalocean.project,
 });
@@ -29,8 +31,9 @@ const authKey = standbyAuthKey(`${name}-auth-key`, {
 });
 
 const pushed = pushedFiles(config);
-new StandbyDeployment(`${name}-deploy`, {
+const deployment = new StandbyDeployment(`${name}-deploy`, {
   host: standby.publicIp,
+  provisioningHostKey: hostKey.publicKey,
   dropletId: standby.dropletId,
   privateKey: config.ssh.privateKey,
   tailnet: { authKey: authKey.key, hostname: name, tags: config.tailnet.tags },
@@ -42,4 +45,6 @@ export const dropletName = standby.dropletName;
 export const publicIp = standby.publicIp;
 export const tailnetHostname = name;
 export const sshCommand = pulumi.interpolate`ssh ${ADMIN_USER}@${standby.publicIp}`;
+/** The droplet's own host key as a known_hosts line: append it to ~/.ssh/known_hosts before the first `ssh`. */
+export const sshKnownHostsLine = pulumi.interpolate`${standby.publicIp} ${deployment.hostKey}`;
 export const statusCommand = 'openclaw-failover status';

@@ -2,17 +2,33 @@
 // the lab network and its host-side services, the guest booted from the image with the program's
 // user-data, then deployed over real SSH with the program's own command strings and stdin.
 // `destroy()` removes every process, namespace, mount and file of the run, also after a failure.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NsProcess } from '../ns-process.js';
 import { EgressProxy } from './egress-proxy.js';
 import { type Guest, type GuestKind, NspawnGuest, QemuGuest } from './guest.js';
-import { DIST_PORT, dropletImage, labStack, providerOutputs } from './lab-stack.js';
+import {
+  COMMAND_STDOUT,
+  DIST_PORT,
+  dropletImage,
+  type LabKeyPair,
+  labStack,
+  providerOutputs,
+} from './lab-stack.js';
 import { DropletNetwork, GUEST_IP, GUEST_TAILNET_IP, LAB_HOST_IP, METADATA_IP } from './network.js';
-import { copyTo, knownHostsFile, type SshResult, type SshTarget, ssh, waitForSsh } from './ssh.js';
+import {
+  copyTo,
+  knownHostsFile,
+  newKeyPair,
+  type SshResult,
+  type SshTarget,
+  ssh,
+  trustHostKey,
+  waitForSsh,
+} from './ssh.js';
 import { type DeployStep, type RenderedStack, renderStack } from './stack.js';
 
 const LAB_HOST_SCRIPT = fileURLToPath(new URL('./lab-host.ts', import.meta.url));
@@ -39,12 +55,18 @@ export class DropletLab {
   readonly milestones: Record<string, number> = {};
   #egress: EgressProxy | undefined;
   #labHost: NsProcess | undefined;
+  /** What the host-key command printed: the droplet's own host key, once deployed. */
+  #dropletHostKey: string | undefined;
+  /** Each step's identity when it last ran: `pulumi up` runs again only the steps that changed. */
+  readonly #ran = new Map<string, string>();
 
   private constructor(
     readonly options: DropletLabOptions,
     readonly image: string,
     /** The tailnet auth key the mocked provider minted; the control stand-in accepts it once. */
     readonly authKey: string,
+    /** The stack's provisioning host key, as the mocked TLS provider made it. */
+    readonly provisioningHostKey: LabKeyPair,
     keyFile: string,
     stack: RenderedStack,
     network: DropletNetwork,
@@ -60,13 +82,16 @@ export class DropletLab {
       user: connection?.user ?? '',
       identity: keyFile,
       knownHosts: knownHostsFile(guest.dir),
-      hostKeyPolicy: 'accept-new',
     };
+    trustHostKey(this.admin, connection?.hostKey ?? '');
   }
 
   /** The lab's stack rendered again with `values` changed, as after `pulumi config set`. */
   restack(values: Record<string, string>): RenderedStack {
-    return renderStack({ ...this.stack.config, ...values }, providerOutputs(this.authKey));
+    return renderStack(
+      { ...this.stack.config, ...values },
+      providerOutputs(this.authKey, this.provisioningHostKey),
+    );
   }
 
   static async create(options: DropletLabOptions): Promise<DropletLab> {
@@ -74,16 +99,15 @@ export class DropletLab {
     const network = DropletNetwork.create(options.kind === 'nspawn' ? 'veth' : 'tap');
     let lab: DropletLab | undefined;
     try {
-      const keyDir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
-      const keyFile = join(keyDir, 'admin');
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lab-admin', '-f', keyFile]);
+      const adminKey = newKeyPair('lab-admin');
+      const provisioningHostKey = newKeyPair('');
       const authKey = `tskey-auth-lab${randomBytes(6).toString('hex')}-${randomBytes(12).toString('hex')}`;
       const stack = renderStack(
         {
-          ...labStack(readFileSync(`${keyFile}.pub`, 'utf8').trim(), readFileSync(keyFile, 'utf8'), image),
+          ...labStack(adminKey.publicKey.trim(), adminKey.privateKey, image),
           ...options.stack,
         },
-        providerOutputs(authKey),
+        providerOutputs(authKey, provisioningHostKey),
       );
       const seed = {
         instanceId: `lab-${randomBytes(4).toString('hex')}`,
@@ -94,9 +118,9 @@ export class DropletLab {
         options.kind === 'nspawn'
           ? new NspawnGuest(image, network, seed)
           : new QemuGuest(image, network, seed);
-      execFileSync('mv', [keyFile, `${keyFile}.pub`, guest.dir]);
-      execFileSync('rmdir', [keyDir]);
-      lab = new DropletLab(options, image, authKey, join(guest.dir, 'admin'), stack, network, guest);
+      const identity = join(guest.dir, 'admin');
+      writeFileSync(identity, adminKey.privateKey, { mode: 0o600 });
+      lab = new DropletLab(options, image, authKey, provisioningHostKey, identity, stack, network, guest);
       await lab.#startHostSide();
       return lab;
     } catch (err) {
@@ -180,9 +204,14 @@ export class DropletLab {
     throw new Error('the guest did not come back from a reboot in time');
   }
 
-  /** Runs the deployment's steps as `pulumi up` does: each create command, each copy, in order. */
+  /**
+   * Runs the deployment's steps as `pulumi up` does: in order, each one that is new or changed
+   * since it last ran, each over a connection that accepts only the host key the step names.
+   */
   async deploy(steps: DeployStep[] = this.stack.steps): Promise<void> {
     for (const step of steps) {
+      if (this.#ran.get(step.name) === step.identity) continue;
+      this.#trust(step);
       if (step.kind === 'copy') {
         const result = await copyTo(this.admin, step.source, step.remotePath);
         if (result.code !== 0) throw new Error(`${step.name}: copy failed: ${result.stderr}`);
@@ -191,16 +220,30 @@ export class DropletLab {
         if (result.code !== 0) {
           throw new Error(`${step.name} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
         }
+        if (step.name.endsWith('-host-key')) this.#dropletHostKey = result.stdout.trim();
       }
+      this.#ran.set(step.name, step.identity);
       this.milestone(step.name);
     }
+  }
+
+  /** The host key `step` pins, the host-key command's real stdout in place of the mocked one. */
+  #trust(step: DeployStep): void {
+    const pinned = step.connection.hostKey;
+    if (pinned === undefined) throw new Error(`${step.name}: the program set no host key to verify`);
+    if (pinned.trim() !== COMMAND_STDOUT) trustHostKey(this.admin, pinned);
+    else if (this.#dropletHostKey !== undefined) trustHostKey(this.admin, this.#dropletHostKey);
+    else throw new Error(`${step.name}: pins a key no step has printed yet`);
   }
 
   /** The delete commands, in reverse order, as `pulumi destroy` runs them before the droplet goes. */
   async undeploy(): Promise<SshResult[]> {
     const results: SshResult[] = [];
     for (const step of [...this.stack.steps].reverse()) {
-      if (step.kind === 'command' && step.delete !== undefined) results.push(await this.ssh(step.delete));
+      if (step.kind === 'command' && step.delete !== undefined) {
+        this.#trust(step);
+        results.push(await this.ssh(step.delete));
+      }
     }
     return results;
   }

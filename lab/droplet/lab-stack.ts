@@ -19,11 +19,32 @@ export function dropletImage(): string {
   return image;
 }
 
-/** What the mocked providers answer: the droplet's address, the minted tailnet key. */
-export function providerOutputs(authKey: string): Record<string, Record<string, unknown>> {
+/**
+ * What the mocked providers answer for every command's stdout. The engine hands a command's real
+ * stdout to whatever uses it; the lab does the same by putting what the host-key command printed
+ * where this stands (DropletLab.deploy).
+ */
+export const COMMAND_STDOUT = 'lab:stdout-of-the-command';
+
+/** An OpenSSH ed25519 key pair, as tls.PrivateKey answers it. */
+export interface LabKeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+/** What the mocked providers answer: the droplet's address, the minted tailnet key, the host key. */
+export function providerOutputs(
+  authKey: string,
+  provisioningHostKey: LabKeyPair,
+): Record<string, Record<string, unknown>> {
   return {
     'digitalocean:index/droplet:Droplet': { ipv4Address: GUEST_IP, dropletUrn: 'do:droplet:lab' },
     'tailscale:index/tailnetKey:TailnetKey': { key: authKey },
+    'tls:index/privateKey:PrivateKey': {
+      privateKeyOpenssh: provisioningHostKey.privateKey,
+      publicKeyOpenssh: provisioningHostKey.publicKey,
+    },
+    'command:remote:Command': { stdout: COMMAND_STDOUT },
   };
 }
 

@@ -1,6 +1,8 @@
 // The real OpenSSH client, run on the lab host's side of the link as `pulumi up` runs from the
-// user's machine: key-only, batch mode, and its own known_hosts file for the run.
-import { spawn } from 'node:child_process';
+// user's machine: key-only, batch mode, and the one host key it trusts in its own known_hosts file.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface SshResult {
@@ -15,9 +17,27 @@ export interface SshTarget {
   user: string;
   /** Private key file of the user. */
   identity: string;
-  /** The run's known_hosts; `pinned` means it already holds the host's key and nothing else is accepted. */
+  /** The run's known_hosts: the one key the host must present (trustHostKey), nothing else is accepted. */
   knownHosts: string;
-  hostKeyPolicy: 'pinned' | 'accept-new';
+}
+
+/** A new ed25519 key pair from ssh-keygen: the private key file's text and the public key line. */
+export function newKeyPair(comment: string): { privateKey: string; publicKey: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-key-'));
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'key')]);
+    return {
+      privateKey: readFileSync(join(dir, 'key'), 'utf8'),
+      publicKey: readFileSync(join(dir, 'key.pub'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** From now on `target` accepts only `hostKey` (`ssh-ed25519 AAAA…`), as a pinned connection.hostKey does. */
+export function trustHostKey(target: SshTarget, hostKey: string): void {
+  writeFileSync(target.knownHosts, `${target.host} ${hostKey.trim()}\n`, { mode: 0o600 });
 }
 
 export function sshOptions(target: SshTarget, extra: string[] = []): string[] {
@@ -26,7 +46,7 @@ export function sshOptions(target: SshTarget, extra: string[] = []): string[] {
     '/dev/null',
     ...['-i', target.identity, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes'],
     ...['-o', `UserKnownHostsFile=${target.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null'],
-    ...['-o', `StrictHostKeyChecking=${target.hostKeyPolicy === 'pinned' ? 'yes' : 'accept-new'}`],
+    ...['-o', 'StrictHostKeyChecking=yes', '-o', 'HostKeyAlgorithms=ssh-ed25519'],
     ...['-o', 'ConnectTimeout=5', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=6'],
     ...extra,
   ];

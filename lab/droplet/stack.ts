@@ -30,16 +30,20 @@ export interface Connection {
 }
 
 /** One step of the deployment, in the order the program registered it. */
-export type DeployStep =
+export type DeployStep = (
   | {
       kind: 'command';
-      name: string;
-      connection: Connection;
       create?: string;
       delete?: string;
       stdin?: string;
     }
-  | { kind: 'copy'; name: string; connection: Connection; source: string; remotePath: string };
+  | { kind: 'copy'; source: string; remotePath: string }
+) & {
+  name: string;
+  connection: Connection;
+  /** Every input but the connection, as text: a step runs again only when this changed. */
+  identity: string;
+};
 
 export interface RenderedStack {
   config: Record<string, string>;
@@ -100,12 +104,15 @@ export function renderStack(
 function deploySteps(resources: RenderedResource[]): DeployStep[] {
   const steps: DeployStep[] = [];
   for (const { type, name, inputs } of resources) {
-    const connection = inputs.connection as Connection;
+    const { connection: rawConnection, ...rest } = inputs;
+    const connection = rawConnection as Connection;
+    const identity = JSON.stringify(rest);
     if (type === 'command:remote:Command') {
       steps.push({
         kind: 'command',
         name,
         connection,
+        identity,
         create: inputs.create as string | undefined,
         delete: inputs.delete as string | undefined,
         stdin: inputs.stdin as string | undefined,
@@ -117,6 +124,7 @@ function deploySteps(resources: RenderedResource[]): DeployStep[] {
         kind: 'copy',
         name,
         connection,
+        identity,
         source: source.path,
         remotePath: inputs.remotePath as string,
       });

@@ -25,6 +25,13 @@ export const SECRETS = {
 
 export const GATEWAY_PORT = 18789;
 
+/** A sample of the stack's provisioning host key (infra/host-key.ts): the one secret user-data carries. */
+export const PROVISIONING_HOST_KEY = {
+  privateKey:
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUSAMPLEprovisioninghostkeyFORTESTSonly\n-----END OPENSSH PRIVATE KEY-----\n',
+  publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHByb3Zpc2lvbmluZ2hvc3RrZXlzYW1wbGUxMjM0',
+} as const;
+
 export const joinTailnetInput: JoinTailnetInput = {
   hostname: 'openclaw-standby',
   tags: ['tag:openclaw-standby', 'tag:server'],
@@ -38,6 +45,7 @@ export const userDataInput: UserDataInput = {
       'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0c2FtcGxla2V5Zm9ydGVzdHNvbmx5MTIzNDU2 ops@laptop',
     ],
   },
+  provisioningHostKey: PROVISIONING_HOST_KEY,
   sshAllowedFrom: ['203.0.113.0/24', '2001:db8:1234::/48'],
   // A sample checksum: the real one is the tarball's line in SHASUMS256.txt of that release.
   node: {

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   DROPLET_PATHS,
+  HOST_KEY_FILE,
   renderGatewayUnit,
   renderMonitorUnit,
   renderUserData,
 } from '../../cloud-init/index.js';
-import { SECRETS, userDataInput } from './fixture.js';
+import { PROVISIONING_HOST_KEY, SECRETS, userDataInput } from './fixture.js';
 import { run, scratchDir, shellcheck } from './validators.js';
 
 const scratch = scratchDir('cloud-init-user-data');
@@ -40,9 +41,29 @@ describe('user-data', () => {
     expect(bytes).toBeLessThan(64 * 1024);
   });
 
-  it('carries no secret: not even the tailnet auth key, which comes over SSH', () => {
+  it('carries no secret but the provisioning host key: not even the tailnet auth key, which comes over SSH', () => {
     for (const secret of Object.values(SECRETS)) expect(userData).not.toContain(secret.trim());
     expect(userData).not.toMatch(/tskey-/);
+    expect(userData.match(/BEGIN OPENSSH PRIVATE KEY/g)).toHaveLength(1);
+  });
+
+  it('makes the provisioning key sshd’s only host key', () => {
+    const config = parse(userData) as Record<string, unknown>;
+    expect(config).toMatchObject({
+      ssh_deletekeys: true,
+      ssh_genkeytypes: ['ed25519'],
+    });
+    expect(config.ssh_keys).toEqual({
+      ed25519_private: PROVISIONING_HOST_KEY.privateKey,
+      ed25519_public: PROVISIONING_HOST_KEY.publicKey,
+    });
+    const hostKeys = (fileAt(DROPLET_PATHS.sshdDropIn)?.content ?? '').match(/^HostKey .*$/gm);
+    expect(hostKeys).toEqual([`HostKey ${HOST_KEY_FILE}`]);
+  });
+
+  it('refuses a provisioning host key that is not ed25519', () => {
+    const rsa = { ...PROVISIONING_HOST_KEY, publicKey: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ' };
+    expect(() => renderUserData({ ...userDataInput, provisioningHostKey: rsa })).toThrow(/ssh-ed25519/);
   });
 
   it('embeds scripts that pass shellcheck', () => {

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DROPLET_PATHS,
+  ED25519_PUBLIC_KEY,
   GATEWAY_UNIT_NAME,
+  HOST_KEY_FILE,
   MONITOR_UNIT_NAME,
   MONITOR_USER,
   OPENCLAW_USER,
@@ -21,6 +23,7 @@ import {
 } from '../../lab/droplet/failover.js';
 import { LAB_HOST_OTHER_IP, METADATA_IP } from '../../lab/droplet/network.js';
 import type { LabPrimary } from '../../lab/droplet/primary.js';
+import { ssh } from '../../lab/droplet/ssh.js';
 
 const MINUTE = 60_000;
 let lab: DropletLab;
@@ -46,6 +49,22 @@ describe('the droplet stand-in (system container)', () => {
     await lab.root(`test -f ${DROPLET_PATHS.firstBootMarker}`);
     // The guest reached outside only through the egress proxy, and only what it may.
     expect(lab.egress.refused()).toEqual([]);
+  });
+
+  it('serves the host key it made itself: a client that trusts the provisioning key is refused', async () => {
+    const files = (await lab.root('ls /etc/ssh | grep ^ssh_host_')).trim().split('\n');
+    expect(files.sort()).toEqual(['ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub']);
+    const served = (await lab.root(`cat ${HOST_KEY_FILE}.pub`)).trim();
+    expect(served).toMatch(ED25519_PUBLIC_KEY);
+    expect(served).not.toBe(lab.provisioningHostKey.publicKey.trim());
+    const provisioning = lab.provisioningHostKey.publicKey.trim();
+    const stale = {
+      ...lab.admin,
+      knownHosts: lab.writeFile('stale-known-hosts', `${lab.admin.host} ${provisioning}\n`),
+    };
+    const refused = await ssh(stale, 'true', { timeoutMs: 30_000 });
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toMatch(/host key verification failed/i);
   });
 
   it('joined the tailnet once with its single-use key', () => {

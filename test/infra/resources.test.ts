@@ -2,9 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_KEY_EXPIRY_SECONDS } from '../../infra/tailnet.js';
 import {
   MOCK_AUTH_KEY,
+  MOCK_DROPLET_HOST_KEY,
+  MOCK_PROVISIONING_KEY,
   MOCK_PUBLIC_IP,
   onlyResourceOfType,
   type ProgramRun,
+  type RecordedResource,
   runProgram,
   STACK,
   TYPES,
@@ -125,11 +128,14 @@ describe('the tailnet auth key', () => {
 });
 
 describe('the deployment over SSH', () => {
+  const logins = () => run.resources.filter((r) => r.type === TYPES.command || r.type === TYPES.copyToRemote);
   const commandNamed = (suffix: string) => {
-    const found = run.resources.find((resource) => resource.name.endsWith(suffix));
-    if (found === undefined) throw new Error(`no resource named *${suffix}`);
+    const found = logins().find((resource) => resource.name.endsWith(suffix));
+    if (found === undefined) throw new Error(`no SSH step named *${suffix}`);
     return found;
   };
+  const dependsOn = (resource: RecordedResource, suffix: string) =>
+    resource.registration.dependenciesList.some((urn) => urn.endsWith(`::${commandNamed(suffix).name}`));
 
   it('waits for cloud-init, and makes the droplet leave the tailnet when it is deleted', () => {
     const firstBoot = commandNamed('-first-boot');
@@ -150,17 +156,44 @@ describe('the deployment over SSH', () => {
   });
 
   it('stages the monitor bundle after cloud-init, then pushes the files and runs the deploy script', () => {
-    const firstBoot = commandNamed('-first-boot');
     const bundle = commandNamed('-monitor-bundle');
     const push = commandNamed('-push');
     expect(bundle.type).toBe(TYPES.copyToRemote);
     expect(bundle.inputs.remotePath).toBe('/var/lib/failover-gateway/staging/openclaw-failover.mjs');
-    expect(bundle.registration.dependenciesList.some((urn) => urn.endsWith(`::${firstBoot.name}`))).toBe(
-      true,
-    );
+    expect(dependsOn(commandNamed('-host-key'), '-first-boot')).toBe(true);
+    expect(dependsOn(bundle, '-host-key')).toBe(true);
     expect(push.inputs.create).toBe('bash -s');
     expect(String(push.inputs.stdin)).toContain('sudo bash "$deploy" </dev/null');
-    expect(push.registration.dependenciesList.some((urn) => urn.endsWith(`::${bundle.name}`))).toBe(true);
+    expect(dependsOn(push, '-monitor-bundle')).toBe(true);
+  });
+
+  it('verifies the host key of every login: the provisioning key first, then the droplet’s own', () => {
+    const pinned = (resource: RecordedResource) =>
+      (resource.inputs.connection as { hostKey?: string }).hostKey;
+    const provisioning = MOCK_PROVISIONING_KEY.publicKeyOpenssh;
+    expect(
+      Object.fromEntries(
+        logins().map((login) => [login.name.replace(/^openclaw-standby-deploy/, ''), pinned(login)]),
+      ),
+    ).toEqual({
+      '-first-boot': provisioning,
+      '-host-key': provisioning,
+      '-tailnet-join': MOCK_DROPLET_HOST_KEY,
+      '-tailnet-leave': MOCK_DROPLET_HOST_KEY,
+      '-monitor-bundle': MOCK_DROPLET_HOST_KEY,
+      '-push': MOCK_DROPLET_HOST_KEY,
+    });
+    // The logins that carry a secret come after the rotation (the push after the bundle and join).
+    expect(dependsOn(commandNamed('-tailnet-join'), '-host-key')).toBe(true);
+    const rotation = commandNamed('-host-key');
+    expect(rotation.inputs.triggers).toEqual(commandNamed('-tailnet-join').inputs.triggers);
+  });
+
+  it('delivers the provisioning host key in user-data, which Pulumi then keeps secret', () => {
+    const droplet = onlyResourceOfType(run, TYPES.droplet);
+    expect(droplet.secretInputs.has('userData')).toBe(true);
+    expect(String(droplet.inputs.userData)).toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUmockprovisioningkey');
+    expect(onlyResourceOfType(run, TYPES.privateKey).inputs).toEqual({ algorithm: 'ED25519' });
   });
 
   it('uses the ssh-agent unless a private key is configured, which stays secret', async () => {
@@ -181,6 +214,7 @@ describe('stack outputs', () => {
       tailnetHostname: { value: 'openclaw-standby', secret: false },
       sshCommand: { value: `ssh failover-admin@${MOCK_PUBLIC_IP}`, secret: false },
       statusCommand: { value: 'openclaw-failover status', secret: false },
+      sshKnownHostsLine: { value: `${MOCK_PUBLIC_IP} ${MOCK_DROPLET_HOST_KEY}`, secret: false },
     });
   });
 });
