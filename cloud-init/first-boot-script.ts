@@ -13,7 +13,6 @@ import {
   type StandbyMode,
   WORKSPACE_GROUP,
 } from './paths.js';
-import { isCidr } from './shapes.js';
 import { assertSingleLine, shellQuote as q, shellWords } from './shell.js';
 
 /** Tailscale's package signing key (pkgs.tailscale.com): the downloaded keyring must match it. */
@@ -21,7 +20,6 @@ const TAILSCALE_KEY_FINGERPRINT = '2596A99EAAB33821893C0A79458CA832957F5868';
 
 export interface FirstBootInput {
   adminUser: string;
-  sshAllowedFrom: readonly string[];
   gatewayPort: number;
   /** `distUrl`: nodejs.org/dist or a mirror in its layout; the SHA-256 pins the file either way. */
   node: { version: string; sha256: string; distUrl: string };
@@ -42,9 +40,6 @@ function channelPluginSpec(channel: ChannelKind, openclawVersion: string): strin
 function guard(input: FirstBootInput): void {
   // One line of the list sha256sum checks: a newline would add a line of its own.
   assertSingleLine('node.sha256', input.node.sha256);
-  for (const source of input.sshAllowedFrom) {
-    if (!isCidr(source)) throw new Error(`sshAllowedFrom entry ${JSON.stringify(source)} is not a CIDR`);
-  }
 }
 
 export function renderFirstBootScript(input: FirstBootInput): string {
@@ -58,9 +53,6 @@ export function renderFirstBootScript(input: FirstBootInput): string {
     `OPENCLAW_CONFIG_PATH=${P.openclawConfig}`,
     'OPENCLAW_SERVICE_REPAIR_POLICY=external',
   ]);
-  const sshRules = input.sshAllowedFrom
-    .map((source) => `ufw allow from ${q(source)} to any port 22 proto tcp comment 'ssh'`)
-    .join('\n');
 
   // Owned by the monitor, readable by the gateway through its group (setgid: so are the monitor's
   // replacements). Created off: the gateway must not serve before the monitor says so.
@@ -112,10 +104,12 @@ install -d -m 0700 ${P.gatewayEnvDir}
 install -d -m 0755 ${P.monitorBundleDir} ${P.provisioningDir}
 install -d -m 0700 -o ${q(input.adminUser)} -g ${q(input.adminUser)} ${STAGING_DIR}
 ${input.standbyMode === 'warm' ? warmSwitch : ''}
-log "firewall: inbound SSH from the allowed sources, the gateway port on the tailnet only"
+# The SSH sources are the cloud firewall's to pick (infra/firewall.ts): it changes through
+# DigitalOcean's API, in place. Filtered here, a new address would need the SSH it is refused.
+log "firewall: inbound SSH (its sources filtered by the cloud firewall), the gateway port on the tailnet only"
 ufw default deny incoming
 ufw default allow outgoing
-${sshRules}
+ufw allow 22/tcp comment 'ssh, sources filtered by the cloud firewall'
 ufw allow in on tailscale0 to any port ${input.gatewayPort} proto tcp comment 'openclaw gateway'
 ufw --force enable
 

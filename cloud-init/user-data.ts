@@ -21,8 +21,6 @@ export interface UserDataInput {
   admin: { name: string; sshPublicKeys: readonly string[] };
   /** sshd's host key until the deploy's first login replaces it (host-key.ts). */
   provisioningHostKey: HostKeyPair;
-  /** CIDRs allowed to reach SSH through ufw (the cloud firewall applies the same list outside). */
-  sshAllowedFrom: readonly string[];
   /**
    * The official linux-x64 tarball of this exact version, checked against `sha256`: its line for
    * `node-v<version>-linux-x64.tar.xz` in https://nodejs.org/dist/v<version>/SHASUMS256.txt (a
@@ -82,7 +80,6 @@ export function renderUserData(input: UserDataInput): string {
     throw new Error('admin.sshPublicKeys must hold at least one key');
   const firstBoot = renderFirstBootScript({
     adminUser: input.admin.name,
-    sshAllowedFrom: input.sshAllowedFrom,
     gatewayPort: input.gatewayPort,
     node: input.node,
     openclaw: input.openclaw,

@@ -16,7 +16,6 @@ function userDataInput(config: StandbyConfig, provisioningHostKey: HostKeyPair):
     hostname: config.tailnet.hostname,
     admin: { name: ADMIN_USER, sshPublicKeys: [config.ssh.publicKey] },
     provisioningHostKey,
-    sshAllowedFrom: config.ssh.allowedCidrs,
     node: {
       version: config.versions.node,
       sha256: config.versions.nodeSha256,

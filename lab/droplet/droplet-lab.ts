@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NsProcess } from '../ns-process.js';
+import { applyCloudFirewall } from './cloud-firewall.js';
 import { EgressProxy } from './egress-proxy.js';
 import { type Guest, type GuestKind, NspawnGuest, QemuGuest } from './guest.js';
 import {
@@ -121,6 +122,8 @@ export class DropletLab {
       const identity = join(guest.dir, 'admin');
       writeFileSync(identity, adminKey.privateKey, { mode: 0o600 });
       lab = new DropletLab(options, image, authKey, provisioningHostKey, identity, stack, network, guest);
+      // In force before the guest's first packet, as the real one is (the droplet carries its tag).
+      lab.applyFirewall();
       await lab.#startHostSide();
       return lab;
     } catch (err) {
@@ -204,12 +207,21 @@ export class DropletLab {
     throw new Error('the guest did not come back from a reboot in time');
   }
 
+  /** The stack's cloud firewall in force at the edge of the link, as its resource says (an update in place). */
+  applyFirewall(stack: RenderedStack = this.stack): void {
+    const firewall = stack.resources.find((r) => r.type === 'digitalocean:index/firewall:Firewall');
+    if (firewall === undefined) throw new Error('the program made no cloud firewall');
+    applyCloudFirewall(this.network.hostNs, firewall, this.network.wanDevice);
+  }
+
   /**
-   * Runs the deployment's steps as `pulumi up` does: in order, each one that is new or changed
-   * since it last ran, each over a connection that accepts only the host key the step names.
+   * `pulumi up` of `stack`: the cloud firewall first (the droplet depends on it), then the
+   * deployment's steps in order, each one that is new or changed since it last ran, each over a
+   * connection that accepts only the host key the step names.
    */
-  async deploy(steps: DeployStep[] = this.stack.steps): Promise<void> {
-    for (const step of steps) {
+  async deploy(stack: RenderedStack = this.stack): Promise<void> {
+    this.applyFirewall(stack);
+    for (const step of stack.steps) {
       if (this.#ran.get(step.name) === step.identity) continue;
       this.#trust(step);
       if (step.kind === 'copy') {

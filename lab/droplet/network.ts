@@ -2,8 +2,8 @@
 // two links between them, both created directly inside the namespaces (no interface ever appears
 // in the root namespace, and nothing is routed out of them):
 //   - the "internet" link, 169.254.77.0/24: the lab host is .1 (egress relay, Node dist, tailnet
-//     control, the SSH client of `pulumi up`), .3 is a second lab-host source that the standby's
-//     firewall must refuse, the guest is .2; the lab host also answers as the cloud metadata
+//     control, the SSH client of `pulumi up`), .3 is a second lab-host source that the cloud
+//     firewall (cloud-firewall.ts, at the lab host's end) must refuse, the guest is .2; the lab host also answers as the cloud metadata
 //     service, 169.254.169.254, on this link only;
 //   - the "tailnet" link: the lab host (the primary) is 100.77.0.1, the guest's end waits, down
 //     and unnamed, for the tailscale stand-in to log in and bring it up as tailscale0 100.77.0.2.
@@ -57,6 +57,11 @@ export class DropletNetwork {
   }
 
   get wanTap(): string {
+    return WAN.host;
+  }
+
+  /** The lab host's end of the "internet" link (a veth or the VM's tap): the cloud firewall's place. */
+  get wanDevice(): string {
     return WAN.host;
   }
 

@@ -46,7 +46,6 @@ export const userDataInput: UserDataInput = {
     ],
   },
   provisioningHostKey: PROVISIONING_HOST_KEY,
-  sshAllowedFrom: ['203.0.113.0/24', '2001:db8:1234::/48'],
   // A sample checksum: the real one is the tarball's line in SHASUMS256.txt of that release.
   node: {
     version: '24.21.0',

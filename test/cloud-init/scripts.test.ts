@@ -14,11 +14,10 @@ import { run, scratchDir, shellcheck } from './validators.js';
 const scratch = scratchDir('cloud-init-scripts');
 
 function firstBootInput(channel: 'discord' | 'telegram'): FirstBootInput {
-  const { admin, sshAllowedFrom, gatewayPort, node, openclaw, standbyMode } = userDataInput;
+  const { admin, gatewayPort, node, openclaw, standbyMode } = userDataInput;
   return {
     standbyMode,
     adminUser: admin.name,
-    sshAllowedFrom,
     gatewayPort,
     node,
     openclaw: { ...openclaw, channel },
@@ -80,14 +79,11 @@ describe('first-boot script', () => {
     expect(script.indexOf('tar -xJf')).toBeGreaterThan(script.indexOf('sha256sum --check'));
   });
 
-  it('guards only what quoting cannot keep in place: a checksum line and the CIDRs', () => {
+  it('guards only what quoting cannot keep in place: a checksum line', () => {
     const input = firstBootInput('discord');
     expect(() =>
       renderFirstBootScript({ ...input, node: { ...input.node, sha256: `${input.node.sha256}\nabc  /x` } }),
     ).toThrow(/sha256/);
-    expect(() => renderFirstBootScript({ ...input, sshAllowedFrom: ['0.0.0.0/0; reboot'] })).toThrow(
-      /sshAllowedFrom/,
-    );
   });
 
   it('quotes every version where it lands, so a bad one cannot run a command', () => {

@@ -74,7 +74,7 @@ describe('the droplet stand-in (system container)', () => {
   });
 
   describe('hardening, checked live', () => {
-    it('ufw: deny by default, SSH only from the allowed source', async () => {
+    it('ufw: deny by default; the cloud firewall (at the link’s edge) admits SSH only from the allowed source', async () => {
       const ufw = await lab.root('ufw status verbose');
       expect(ufw).toMatch(/Status: active/);
       expect(ufw).toMatch(/Default: deny \(incoming\)/);
@@ -194,7 +194,7 @@ describe('the droplet stand-in (system container)', () => {
     const role = (await monitorStatus(lab)).role;
     const pushedAt = Date.now();
     const restacked = lab.restack({ failThreshold: '4' });
-    await lab.deploy(restacked.steps);
+    await lab.deploy(restacked);
     const reloaded = (await monitorEvents(lab, pushedAt)).filter((e) => e.event === 'config-reloaded');
     expect(reloaded).toHaveLength(1);
     expect(await pid()).toBe(before);

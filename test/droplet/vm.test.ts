@@ -45,7 +45,7 @@ describe('the droplet stand-in (QEMU VM, its own kernel)', () => {
     expect(status).toMatch(/^errors: \[\]$/m);
   });
 
-  it('the guest kernel filters: SSH from a source outside sshAllowedCidrs is refused', async () => {
+  it('the cloud firewall filters: SSH from a source outside sshAllowedCidrs is refused', async () => {
     const refused = await lab.ssh('true', { sourceIp: LAB_HOST_OTHER_IP, timeoutMs: 20_000 });
     expect(refused.code).not.toBe(0);
     expect((await lab.ssh('true')).code).toBe(0);
@@ -63,7 +63,7 @@ describe('the droplet stand-in (QEMU VM, its own kernel)', () => {
       await lab.reboot();
       await waitForRole(lab, 'standby', 10 * MINUTE);
       expect(await isActive(GATEWAY_UNIT_NAME)).toBe('inactive');
-      // The rules survive the reboot (ufw and the metadata guard load at boot).
+      // The metadata guard loads at boot; the cloud firewall is outside the guest.
       expect((await lab.ssh('true', { sourceIp: LAB_HOST_OTHER_IP, timeoutMs: 20_000 })).code).not.toBe(0);
       expect(await metadataAs(OPENCLAW_USER)).not.toBe('200');
     },
