@@ -3,9 +3,9 @@
 // droplet is replaced exactly when an input DigitalOcean cannot change on a running droplet
 // differs (its name, region, image, user-data or SSH keys). Every key must be listed below, so a
 // new key is classified when it is added.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DECLARED_CONFIG, onlyResourceOfType, type ProgramRun, runProgram, TYPES } from './program.js';
+import { stackConfigRows } from './readme-table.js';
 
 /** A valid value other than the test stack's, per key. */
 const CHANGED: Record<string, string> = {
@@ -48,16 +48,8 @@ const CHANGED: Record<string, string> = {
 /** Droplet inputs that DigitalOcean can only set at creation: a change replaces the droplet. */
 const CREATION_INPUTS = ['name', 'region', 'image', 'userData', 'sshKeys'] as const;
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('### Stack config'));
 /** The table's "change" column, by key. */
-const documented = new Map(
-  section
-    .split('\n')
-    .map((line) => line.split('|').map((cell) => cell.trim()))
-    .filter((cells) => /^`\w+`$/.test(cells[1] ?? ''))
-    .map((cells) => [cells[1]?.slice(1, -1), cells[4]]),
-);
+const documented = new Map([...stackConfigRows()].map(([key, cells]) => [key, cells[2]]));
 
 let before: ProgramRun;
 beforeAll(async () => {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { stackConfigRows } from './readme-table.js';
 
 interface KeySpec {
   default?: unknown;
@@ -12,15 +13,11 @@ interface KeySpec {
 const project = parse(readFileSync(new URL('../../Pulumi.yaml', import.meta.url), 'utf8')) as {
   config: Record<string, KeySpec>;
 };
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('### Stack config'));
-// Cells are trimmed: the formatter pads Markdown tables.
 const rows = new Map(
-  section
-    .split('\n')
-    .map((line) => line.split('|').map((cell) => cell.trim()))
-    .filter((cells) => /^`\w+`$/.test(cells[1] ?? ''))
-    .map((cells) => [cells[1]?.slice(1, -1), { default: cells[2], secret: cells[3] === 'yes' }]),
+  [...stackConfigRows()].map(([key, [defaultValue, secret]]) => [
+    key,
+    { default: defaultValue, secret: secret === 'yes' },
+  ]),
 );
 
 describe('README stack config table', () => {
