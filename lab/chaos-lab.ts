@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stateFromFile } from '../monitor/src/state-file.js';
+import type { Status } from '../monitor/src/status.js';
 import { BUNDLE } from './bundle.js';
 import { GitRemote } from './git-remote.js';
 import {
@@ -37,10 +38,7 @@ export interface LabOptions {
 }
 
 /** The parts of `openclaw-failover status --json` the scenarios assert on. */
-export interface MonitorStatus {
-  role: string;
-  counters: { promotions: number; demotions: number; probes: { up: number; degraded: number; down: number } };
-}
+export type MonitorStatus = Pick<Status, 'role' | 'counters' | 'unpushed'>;
 
 /** Sends a command line and waits for the process to acknowledge it with an `ack` event. */
 async function tell(target: NsProcess, line: string, ack: string): Promise<void> {

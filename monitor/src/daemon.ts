@@ -23,7 +23,7 @@
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
-import { type ActionContext, demote, promote } from './failover-actions.js';
+import { type ActionContext, demote, promote, retryPush } from './failover-actions.js';
 import { type GatewayManager, waitReady } from './gateway/manager.js';
 import type { Logger } from './log.js';
 import type { ProbeResult } from './probe.js';
@@ -247,6 +247,9 @@ export class Daemon {
         break;
       case 'demote':
         demote(this.#actionContext()).catch((err: unknown) => this.fatal(err));
+        break;
+      case 'push':
+        retryPush(this.#actionContext()).catch((err: unknown) => this.fatal(err));
         break;
     }
   }

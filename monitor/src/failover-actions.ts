@@ -1,6 +1,7 @@
-// The two long actions the core orders, promote and demote, as the daemon runs them in the
-// background: each reports back as an input (promoted / promote-failed, demoted / demote-failed).
-// A workspace sync never blocks a failover: its failures are logged and notified, then it goes on.
+// The long actions the core orders, promote, demote and push, as the daemon runs them in the
+// background: each reports back as an input (promoted / promote-failed, demoted / demote-failed,
+// pushed / push-failed). A workspace sync never blocks a failover: its failures are logged and
+// notified, then it goes on; a failed push-back is retried by the core's push action.
 import type { Action, Input, NotifyEvent } from './core/model.js';
 import type { GatewayManager } from './gateway/manager.js';
 import type { Logger } from './log.js';
@@ -17,7 +18,10 @@ export interface ActionContext {
   gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   /** Gives the core the action's result. */
   report: (
-    input: Extract<Input, { type: 'promoted' | 'promote-failed' | 'demoted' | 'demote-failed' }>,
+    input: Extract<
+      Input,
+      { type: 'promoted' | 'promote-failed' | 'demoted' | 'demote-failed' | 'pushed' | 'push-failed' }
+    >,
   ) => void;
   notify: (event: NotifyEvent, message: string) => void;
 }
@@ -29,7 +33,7 @@ export async function promote(
   const { gateway, workspace, log, shutdown } = ctx;
   const started = performance.now();
   const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
-  if (workspace && action.attempt === 1) await sync(ctx, 'pull', () => workspace.pull());
+  if (workspace && action.attempt === 1) await sync(ctx, 'pull', () => workspace.pull(), true);
   try {
     log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
     await gateway.start();
@@ -57,15 +61,25 @@ export async function demote(ctx: ActionContext): Promise<void> {
     if (!shutdown.aborted) ctx.report({ type: 'demote-failed', error: (err as Error).message });
     return;
   }
-  if (workspace) await sync(ctx, 'push', () => workspace.pushBack());
-  if (!shutdown.aborted) ctx.report({ type: 'demoted' });
+  const pushFailed = workspace && (await sync(ctx, 'push', () => workspace.pushBack(), true));
+  if (!shutdown.aborted) ctx.report({ type: 'demoted', ...(pushFailed ? { pushFailed } : {}) });
 }
 
+/** Pushes the commits a failed push-back left behind, again; the first failure was notified already. */
+export async function retryPush(ctx: ActionContext): Promise<void> {
+  const { workspace, shutdown } = ctx;
+  // Without a workspace (a reload removed it) nothing is left to push from here.
+  const error = workspace && (await sync(ctx, 'push', () => workspace.pushBack(), false));
+  if (!shutdown.aborted) ctx.report(error ? { type: 'push-failed', error } : { type: 'pushed' });
+}
+
+/** Runs a pull or push and logs it; returns the reason when it failed. */
 async function sync(
   ctx: ActionContext,
   what: 'pull' | 'push',
   run: () => Promise<{ head: string; pushedTo?: string }>,
-): Promise<void> {
+  notifyFailure: boolean,
+): Promise<string | undefined> {
   const { log } = ctx;
   const started = performance.now();
   try {
@@ -78,8 +92,11 @@ async function sync(
         `workspace changes made while active were pushed to branch ${result.pushedTo}: merge them`,
       );
     }
+    return undefined;
   } catch (err) {
-    log.error({ event: 'sync-failed', what, error: (err as Error).message });
-    ctx.notify('sync-failed', `workspace ${what} failed: ${(err as Error).message}`);
+    const error = (err as Error).message;
+    log.error({ event: 'sync-failed', what, error });
+    if (notifyFailure) ctx.notify('sync-failed', `workspace ${what} failed: ${error}`);
+    return error;
   }
 }

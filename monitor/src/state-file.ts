@@ -47,11 +47,20 @@ const shared = {
   counters,
 };
 
+const unpushed = v.optional(
+  v.object({
+    since: time,
+    failures: count,
+    lastError: v.string(),
+    retry: v.union([v.literal('in-flight'), v.object({ at: time })]),
+  }),
+);
+
 const promoting = { ...shared, role: v.literal('promoting'), attempts: count, drill: v.optional(drill) };
 
 const StateSchema = v.variant('role', [
-  v.object({ ...shared, role: v.literal('standby') }),
-  v.object({ ...shared, role: v.literal('held') }),
+  v.object({ ...shared, role: v.literal('standby'), unpushed }),
+  v.object({ ...shared, role: v.literal('held'), unpushed }),
   v.variant('start', [
     v.object({ ...promoting, start: v.literal('in-flight') }),
     v.object({ ...promoting, start: v.literal('failed'), retryAt: time }),

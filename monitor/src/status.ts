@@ -1,7 +1,7 @@
 // What the monitor tells about itself: the JSON behind `openclaw-failover status` and the
 // Prometheus text behind /metrics. Pure functions of the state.
 import type { MonitorConfig } from './config.js';
-import { type Drill, type Health, ROLES, type State } from './core/model.js';
+import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
 import type { ProbeResult } from './probe.js';
 import { version } from './version.js';
 
@@ -17,13 +17,14 @@ interface RoleDetails {
   retryAt?: number;
   attempts: number;
   drill?: Drill & { until?: number };
+  unpushed?: UnpushedChanges;
 }
 
 function roleDetails(s: State): RoleDetails {
   switch (s.role) {
     case 'standby':
     case 'held':
-      return { attempts: 0 };
+      return { attempts: 0, unpushed: s.unpushed };
     case 'promoting':
       return { attempts: s.attempts, retryAt: s.start === 'failed' ? s.retryAt : undefined, drill: s.drill };
     case 'active':
@@ -72,6 +73,13 @@ export function statusOf(
       startedAt: iso(details.drill.startedAt),
       until: iso(details.drill.until),
     },
+    /** Changes written while active that a failed push-back left only on this machine. */
+    unpushed: details.unpushed && {
+      since: iso(details.unpushed.since),
+      failures: details.unpushed.failures,
+      lastError: details.unpushed.lastError,
+      nextRetry: details.unpushed.retry === 'in-flight' ? 'in-flight' : iso(details.unpushed.retry.at),
+    },
     lastDrill: state.lastDrill && { ...state.lastDrill, startedAt: iso(state.lastDrill.startedAt) },
     counters: state.counters,
     transitions: state.transitions.map((t) => ({ ...t, at: iso(t.at) })),
@@ -98,6 +106,13 @@ export function metricsOf(state: State, lastProbe: ProbeResult | undefined): str
     'gauge',
     'Last probed primary health (1 for the current one).',
     HEALTHS.map((h) => [`{health="${h}"}`, +(h === state.primary.health)]),
+  );
+  const unpushed = state.role === 'standby' || state.role === 'held' ? state.unpushed : undefined;
+  metric(
+    'workspace_unpushed_failures',
+    'gauge',
+    'Failed pushes of workspace changes that exist only on this machine (0: none waiting).',
+    [['', unpushed?.failures ?? 0]],
   );
   metric('consecutive_failures', 'gauge', 'Consecutive failing probes of the primary.', [
     ['', state.failures],

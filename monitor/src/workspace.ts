@@ -175,7 +175,7 @@ export function createWorkspaceSync(
     return { ok: false, rejected, reason: reasonFrom(result.stderr) || result.stdout.trim() };
   }
 
-  return {
+  const unlocked: WorkspaceSync = {
     async pull() {
       // Left over from a failover that was interrupted before its pushBack: a commit keeps them
       // safe, and the next pushBack pushes them like any other change.
@@ -228,4 +228,14 @@ export function createWorkspaceSync(
       return { committed, pushedTo: failoverBranch, head: await head() };
     },
   };
+
+  // One sequence of git commands at a time: a background push retry and a promotion's pull would
+  // otherwise race for the index lock, and one of them fail.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  return { pull: () => exclusive(unlocked.pull), pushBack: () => exclusive(unlocked.pushBack) };
 }

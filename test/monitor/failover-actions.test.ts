@@ -1,7 +1,7 @@
 // What the bundle does around a failover, for real: workspace pull and push-back through a real
 // git remote, a failing start retried and notified, a stubborn gateway killed at the deadline.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../lab/bundle.js';
 import { MonitorLab } from '../../lab/monitor-lab.js';
 import { isListening } from '../../lab/ports.js';
+import type { Status } from '../../monitor/src/status.js';
 
 let lab: MonitorLab;
 let hooks: { server: http.Server; url: string; events: string[] };
@@ -116,6 +117,43 @@ describe('around a failover, with the real bundle', () => {
     await m.waitForTransition('active', 10_000);
     expect(m.events('sync-failed')[0]).toMatchObject({ what: 'pull' });
     await expect.poll(() => hooks.events, { timeout: 5000 }).toEqual(['promoting', 'sync-failed', 'active']);
+  });
+
+  it('retries a failed push-back in standby until the remote is back, across a monitor restart', async () => {
+    const ws = workspaces();
+    lab.writeConfig(
+      { workspace: { path: ws.standby, timeoutSeconds: 2 }, notify: [{ type: 'webhook', url: hooks.url }] },
+      { WRITE_FILE: join(ws.standby, 'written-on-standby.md') },
+    );
+    const status = async () => (await (await fetch(`http://${lab.listen}/status`)).json()) as Status;
+    const first = lab.startMonitor();
+    await first.waitFor((l) => l.event === 'started', 5000);
+    await lab.primary.stop();
+    await first.waitForTransition('active', 10_000);
+    const away = `${ws.remote}.away`;
+    renameSync(ws.remote, away);
+    await lab.primary.start();
+    await first.waitForTransition('standby', 10_000);
+    expect(first.events('sync-failed')).toMatchObject([{ what: 'push' }]);
+    await first.waitFor((l) => l.event === 'push-retry-failed', 10_000);
+    expect((await status()).unpushed).toMatchObject({
+      failures: 2,
+      lastError: expect.stringMatching(/remote/),
+    });
+    const metrics = await (await fetch(`http://${lab.listen}/metrics`)).text();
+    expect(metrics).toContain('openclaw_failover_workspace_unpushed_failures 2');
+
+    // What is waiting is in the state file: a new monitor goes on retrying it.
+    await first.stop();
+    const second = lab.startMonitor();
+    await second.waitFor((l) => l.event === 'started', 5000);
+    renameSync(away, ws.remote);
+    await second.waitFor((l) => l.event === 'push-retry-landed', 20_000);
+    expect(git(ws.remote, 'show', 'main:written-on-standby.md')).toMatch(/written while active/);
+    expect((await status()).unpushed).toBeUndefined();
+    await expect.poll(() => hooks.events, { timeout: 5000 }).toContain('sync-recovered');
+    // The failure was notified once, at the demotion; the retries only logged theirs.
+    expect(hooks.events.filter((e) => e === 'sync-failed')).toEqual(['sync-failed']);
   });
 
   it('retries a failing start with a growing backoff and notifies each failure', async () => {

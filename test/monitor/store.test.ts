@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Active, initialState, sharedOf } from '../../monitor/src/core/model.js';
+import { type Active, initialState, type Standby, sharedOf } from '../../monitor/src/core/model.js';
 import { createStateStore } from '../../monitor/src/store.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'store-')), 'lib', 'state.json');
@@ -55,6 +55,19 @@ describe('persisted state', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(file, '..'))).toEqual(['state.json']);
     expect(createStateStore(file).load(200).state).toEqual(active);
+  });
+
+  it('keeps the record of unpushed changes, a retry in flight included', () => {
+    const file = fresh();
+    for (const retry of ['in-flight', { at: 130 }] as const) {
+      const standby: Standby = {
+        ...sharedOf(initialState(100)),
+        role: 'standby',
+        unpushed: { since: 110, failures: 2, lastError: 'remote unreachable', retry },
+      };
+      createStateStore(file).save(standby);
+      expect(createStateStore(file).load(200).state).toEqual(standby);
+    }
   });
 
   it('sets a corrupt or foreign file aside instead of trusting it', () => {

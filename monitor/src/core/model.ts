@@ -69,14 +69,30 @@ export interface SharedState {
   counters: Counters;
 }
 
+/**
+ * Changes committed while active whose push-back failed: they exist only on this machine until a
+ * retry lands them, so the watching roles retry in the background (core/push-retry.ts).
+ */
+export interface UnpushedChanges {
+  /** When the push-back at demotion failed. */
+  since: number;
+  /** Failed pushes of these changes so far, the demotion's included. */
+  failures: number;
+  lastError: string;
+  /** A retry is in flight, or the time the next one is due. */
+  retry: 'in-flight' | { at: number };
+}
+
 /** Watching the primary, ready to promote. */
 export interface Standby extends SharedState {
   role: 'standby';
+  unpushed?: UnpushedChanges;
 }
 
 /** Maintenance: watching the primary, never promoting. */
 export interface Held extends SharedState {
   role: 'held';
+  unpushed?: UnpushedChanges;
 }
 
 interface PromotingState extends SharedState {
@@ -132,7 +148,10 @@ export type Input =
   | { type: 'probe'; health: Health; failing?: string[]; gatewayRunning?: boolean }
   | { type: 'promoted' }
   | { type: 'promote-failed'; error: string }
-  | { type: 'demoted' }
+  /** `pushFailed`: the gateway stopped but the workspace push-back failed, with git's reason. */
+  | { type: 'demoted'; pushFailed?: string }
+  | { type: 'pushed' }
+  | { type: 'push-failed'; error: string }
   | { type: 'demote-failed'; error: string }
   | { type: 'hold' }
   | { type: 'release' }
@@ -150,13 +169,17 @@ export type NotifyEvent =
   /** The workspace pull or push-back failed (the failover went on). */
   | 'sync-failed'
   /** The push-back landed on a failover/ branch: a person has to merge it. */
-  | 'sync-diverged';
+  | 'sync-diverged'
+  /** Changes whose push-back had failed reached the remote on a retry. */
+  | 'sync-recovered';
 
 export type Action =
   /** Sync the workspace, start the gateway and wait until it is ready; answer promoted/promote-failed. */
   | { type: 'promote'; reason: string; attempt: number }
   /** Stop the gateway and push the workspace back; answer demoted/demote-failed. */
   | { type: 'demote'; reason: string }
+  /** Push the workspace's unpushed commits again; answer pushed/push-failed. */
+  | { type: 'push'; attempt: number }
   | { type: 'notify'; event: NotifyEvent; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; event: string; fields?: Record<string, unknown> };
 

@@ -3,9 +3,15 @@
 // actions it asked for and operator commands, persists the state and performs the actions.
 import { MAX_DRILL_SECONDS } from '../defaults.js';
 import type { Action, Active, Drill, Health, Input, Outcome, Policy, State } from './model.js';
+import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
+import { reconcile } from './reconcile.js';
 import { demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
 
 const MAX_RETRY_SECONDS = 300;
+
+/** Hold and release keep the changes still waiting for a push. */
+const unpushedOf = (s: State) =>
+  (s.role === 'standby' || s.role === 'held') && s.unpushed ? { unpushed: s.unpushed } : {};
 
 type Probe = Extract<Input, { type: 'probe' }>;
 
@@ -66,7 +72,9 @@ export function makeStep(policy: Policy) {
     const recovered = s.successes >= policy.recoverThreshold;
     switch (s.role) {
       case 'standby':
-        if (s.failures < policy.failThreshold) return undefined;
+        if (s.failures < policy.failThreshold) {
+          return input.health === 'up' ? retryPushIfDue(s, now) : undefined;
+        }
         return promote(policy, s, now, `primary ${input.health} for ${s.failures} consecutive probes`);
       case 'promoting': {
         if (s.start === 'in-flight') return undefined;
@@ -96,7 +104,9 @@ export function makeStep(policy: Policy) {
         }
         return undefined;
       }
-      default:
+      case 'held':
+        return input.health === 'up' ? retryPushIfDue(s, now) : undefined;
+      case 'demoting':
         return undefined;
     }
   }
@@ -142,45 +152,6 @@ export function makeStep(policy: Policy) {
         { type: 'notify', event: 'active', message },
       ],
     };
-  }
-
-  function onStart(prev: State, gatewayRunning: boolean, now: number): Outcome {
-    const started: Action = {
-      type: 'log',
-      level: 'info',
-      event: 'monitor-start',
-      fields: { role: prev.role, gatewayRunning },
-    };
-    const drill = prev.role === 'standby' || prev.role === 'held' ? undefined : prev.drill;
-    const s = {
-      ...prev,
-      // What the primary was before the restart is unknown now: the next probe tells.
-      primary: { health: 'unknown', failing: [], since: now },
-      failures: 0,
-      successes: 0,
-      lastDrill: drill
-        ? { ...drillReport(drill, prev.lastDrill), error: 'monitor restarted during the drill' }
-        : prev.lastDrill,
-    } satisfies State;
-    if (gatewayRunning) {
-      // Whatever the file says, a running gateway is serving: keep it, never start a second one.
-      if (s.role === 'active') {
-        const { drill: _interrupted, retryAt: _dropped, ...serving } = s;
-        return { state: { ...serving, attempts: 0 }, actions: [started] };
-      }
-      const { shared, log } = enter(s, 'active', now, 'monitor started with the gateway running');
-      // A demotion interrupted by the restart was active before: its active time and hold-down carry over.
-      const activeSince = (s.role === 'demoting' ? s.activeSince : undefined) ?? now;
-      const holdDownUntil =
-        (s.role === 'demoting' ? s.holdDownUntil : undefined) ?? activeSince + policy.minActiveSeconds;
-      const state: Active = { ...shared, role: 'active', activeSince, holdDownUntil, attempts: 0 };
-      return { state, actions: [started, log] };
-    }
-    if (s.role === 'standby' || s.role === 'held') return { state: s, actions: [started] };
-    // The gateway is gone but may have written to the workspace: finish a demotion to push it back.
-    const { drill: _interrupted, ...stopped } = s;
-    const o = demote(stopped, now, 'monitor started with the gateway stopped');
-    return { ...o, actions: [started, ...o.actions] };
   }
 
   function onResult(s: State, input: Exclude<Input, { type: 'start' | 'probe' }>, now: number): Outcome {
@@ -231,8 +202,12 @@ export function makeStep(policy: Policy) {
           : s.lastDrill;
         const counters = { ...shared.counters, demotions: shared.counters.demotions + (s.drill ? 0 : 1) };
         const message = 'the standby gateway stopped; watching the primary';
+        const unpushed =
+          input.pushFailed === undefined
+            ? {}
+            : { unpushed: unpushedAfterDemotion(policy, input.pushFailed, now) };
         return {
-          state: { ...shared, role: 'standby', failures: 0, lastDrill, counters },
+          state: { ...shared, role: 'standby', failures: 0, lastDrill, counters, ...unpushed },
           actions: [log, { type: 'notify', event: 'standby', message }],
         };
       }
@@ -260,13 +235,16 @@ export function makeStep(policy: Policy) {
           return refuse(s, `cannot hold while ${s.role}: hold applies to a standby that is not serving`);
         }
         const { shared, log } = enter(s, 'held', now, 'held by operator');
-        return { state: { ...shared, role: 'held' }, actions: [log] };
+        return { state: { ...shared, role: 'held', ...unpushedOf(s) }, actions: [log] };
       }
       case 'release': {
         if (s.role !== 'held') return refuse(s, `not held (role is ${s.role})`);
         const { shared, log } = enter(s, 'standby', now, 'released by operator');
-        return { state: { ...shared, role: 'standby', failures: 0 }, actions: [log] };
+        return { state: { ...shared, role: 'standby', failures: 0, ...unpushedOf(s) }, actions: [log] };
       }
+      case 'pushed':
+      case 'push-failed':
+        return onPushResult(policy, s, input, now);
       case 'drill': {
         if (s.role !== 'standby') return refuse(s, `a drill needs a standby, the role is ${s.role}`);
         if (s.primary.health === 'unknown' || isFailing(s.primary.health)) {
@@ -283,7 +261,7 @@ export function makeStep(policy: Policy) {
   return function step(s: State, input: Input, now: number): Outcome {
     switch (input.type) {
       case 'start':
-        return onStart(s, input.gatewayRunning, now);
+        return reconcile(policy, s, input.gatewayRunning, now);
       case 'probe':
         return onProbe(s, input, now);
       default:
