@@ -29,6 +29,11 @@ export {
   renderJoinTailnetScript,
 } from './join-tailnet.js';
 export {
+  type LeaveTailnetInput,
+  renderLeaveTailnetCommand,
+  renderLeaveTailnetScript,
+} from './leave-tailnet.js';
+export {
   type MonitorConfigInput,
   type MonitorGatewayInput,
   renderMonitorConfig,

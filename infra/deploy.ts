@@ -15,6 +15,7 @@ import {
   type JoinTailnetInput,
   renderHostKeyRotation,
   renderJoinTailnetCommand,
+  renderLeaveTailnetCommand,
   STAGED_FILES,
   STAGING_DIR,
   shellQuote,
@@ -32,8 +33,9 @@ const WAIT_FOR_CLOUD_INIT = 'cloud-init status --wait --long || [ $? -eq 2 ]';
 
 // The delete step of the tailnet-leave command. On `pulumi destroy` it runs before the droplet
 // goes, as that command depends on it; a droplet replacement replaces it too (the droplet id is a
-// trigger), so the old droplet leaves the tailnet before it is deleted.
-const LEAVE_TAILNET = 'sudo tailscale logout';
+// trigger), so the old droplet leaves the tailnet before it is deleted. It refuses while the
+// workspace holds changes only the droplet has (cloud-init/leave-tailnet.ts).
+const LEAVE_TAILNET = renderLeaveTailnetCommand();
 
 export interface StandbyDeploymentArgs {
   /** Public address of the droplet; SSH reaches it from where `pulumi up` runs. */

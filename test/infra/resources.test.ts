@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderLeaveTailnetCommand } from '../../cloud-init/index.js';
 import { AUTH_KEY_EXPIRY_SECONDS } from '../../infra/tailnet.js';
 import {
   MOCK_AUTH_KEY,
@@ -144,7 +145,7 @@ describe('the deployment over SSH', () => {
     expect(firstBoot.inputs).not.toHaveProperty('delete');
     const leave = commandNamed('-tailnet-leave');
     expect(leave.inputs).not.toHaveProperty('create');
-    expect(leave.inputs.delete).toBe('sudo tailscale logout');
+    expect(leave.inputs.delete).toBe(renderLeaveTailnetCommand());
     // A dead droplet fails the leave after 4 attempts of 10 s, not the first boot's 40 × 15 s.
     expect(firstBoot.inputs.connection).toMatchObject({ dialErrorLimit: 40, perDialTimeout: 15 });
     expect(leave.inputs.connection).toMatchObject({ dialErrorLimit: 4, perDialTimeout: 10 });

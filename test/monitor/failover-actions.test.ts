@@ -1,6 +1,5 @@
 // What the bundle does around a failover, for real: workspace pull and push-back through a real
 // git remote, a failing start retried and notified, a stubborn gateway killed at the deadline.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import type { LogLine } from '../../lab/bundle.js';
 import { MonitorLab } from '../../lab/monitor-lab.js';
 import { isListening } from '../../lab/ports.js';
 import type { Status } from '../../monitor/src/status.js';
+import { git, remoteWithClones } from '../git-repos.js';
 
 let lab: MonitorLab;
 let hooks: { server: http.Server; url: string; events: string[] };
@@ -37,26 +37,8 @@ afterEach(async () => {
   hooks.server.close();
 });
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
-
 /** A bare remote, the primary's clone with one commit, and the standby's clone as its workspace. */
-function workspaces() {
-  const remote = join(lab.dir, 'remote.git');
-  const primary = join(lab.dir, 'primary-ws');
-  const standby = join(lab.dir, 'standby-ws');
-  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-  execFileSync('git', ['clone', '-q', remote, primary]);
-  writeFileSync(join(primary, 'MEMORY.md'), 'v1\n');
-  git(primary, 'add', '-A');
-  git(primary, 'commit', '-qm', 'v1');
-  git(primary, 'push', '-q', 'origin', 'HEAD:main');
-  execFileSync('git', ['clone', '-q', remote, standby]);
-  return { remote, primary, standby };
-}
+const workspaces = () => remoteWithClones(lab.dir, 'primary', 'standby');
 
 describe('around a failover, with the real bundle', () => {
   it('pulls the workspace on promote and pushes what the gateway wrote back on demote', async () => {
