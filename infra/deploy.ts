@@ -88,6 +88,8 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 export class StandbyDeployment extends pulumi.ComponentResource {
   /** The droplet's own public host key (`ssh-ed25519 AAAA…`), pinned by every login after the first two. */
   public readonly hostKey: pulumi.Output<string>;
+  /** The standby's stable node ID in the tailnet, printed by the join. */
+  public readonly tailnetNodeId: pulumi.Output<string>;
 
   constructor(name: string, args: StandbyDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('failover-gateway:index:StandbyDeployment', name, {}, opts);
@@ -133,6 +135,8 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [rotated] },
     );
+    // The node's stable ID (the join's last line): not secret, though the key went in with it.
+    this.tailnetNodeId = pulumi.unsecret(joined.stdout.apply((out) => out.trim().split('\n').at(-1) ?? ''));
     new command.remote.Command(
       `${name}-tailnet-leave`,
       {
@@ -173,6 +177,6 @@ export class StandbyDeployment extends pulumi.ComponentResource {
       { parent: this, dependsOn: [bundle, joined] },
     );
 
-    this.registerOutputs({ hostKey: this.hostKey });
+    this.registerOutputs({ hostKey: this.hostKey, tailnetNodeId: this.tailnetNodeId });
   }
 }

@@ -6,7 +6,7 @@ import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
 import { provisioningHostKey } from './host-key.js';
 import { pushedFiles } from './pushed-files.js';
 import { StandbyDroplet } from './standby.js';
-import { standbyAuthKey } from './tailnet.js';
+import { standbyAuthKey, standbyDeviceTags } from './tailnet.js';
 import { standbyUserData } from './user-data.js';
 
 const config = loadConfig();
@@ -40,6 +40,8 @@ const deployment = new StandbyDeployment(`${name}-deploy`, {
   files: pushed.files,
   deployScript: pushed.deployScript,
 });
+
+standbyDeviceTags(`${name}-device-tags`, { nodeId: deployment.tailnetNodeId, tags: config.tailnet.tags });
 
 export const dropletName = standby.dropletName;
 export const publicIp = standby.publicIp;

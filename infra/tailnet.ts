@@ -1,7 +1,8 @@
 // The standby's Tailscale auth key: minted for one droplet, after it exists, and spent by the
 // join command over SSH (deploy.ts). Its replacement trigger is the droplet's id, so every new
 // droplet gets a fresh key, whatever replaced it: a config change, `pulumi up --replace`, or a
-// droplet deleted by hand and created again.
+// droplet deleted by hand and created again. The joined device's tags are then kept by
+// DeviceTags through the API, so a new tag list applies to the running droplet in place.
 import type * as pulumi from '@pulumi/pulumi';
 import * as tailscale from '@pulumi/tailscale';
 
@@ -31,4 +32,20 @@ export function standbyAuthKey(name: string, args: StandbyAuthKeyArgs): tailscal
     },
     { replacementTrigger: args.dropletId },
   );
+}
+
+export interface StandbyDeviceTagsArgs {
+  /** The joined node's stable ID, as the join command prints it. */
+  nodeId: pulumi.Input<string>;
+  /** `tag:`-prefixed; each needs a tagOwners entry in the tailnet policy. */
+  tags: string[];
+}
+
+/**
+ * The standby device's tags, set through the Tailscale API: a changed list updates the device in
+ * place. (Its auth key is minted again with the new tags too, a tag list being part of a key; the
+ * join command then finds the node joined and leaves that key unspent, to expire within the hour.)
+ */
+export function standbyDeviceTags(name: string, args: StandbyDeviceTagsArgs): tailscale.DeviceTags {
+  return new tailscale.DeviceTags(name, { deviceId: args.nodeId, tags: args.tags });
 }

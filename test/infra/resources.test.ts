@@ -4,6 +4,7 @@ import { AUTH_KEY_EXPIRY_SECONDS } from '../../infra/tailnet.js';
 import {
   MOCK_AUTH_KEY,
   MOCK_DROPLET_HOST_KEY,
+  MOCK_NODE_ID,
   MOCK_PROVISIONING_KEY,
   MOCK_PUBLIC_IP,
   onlyResourceOfType,
@@ -125,6 +126,20 @@ describe('the tailnet auth key', () => {
   it('uses the configured tags', async () => {
     const tagged = await runProgram({ tailnetTags: JSON.stringify(['tag:standby', 'tag:openclaw']) });
     expect(onlyResourceOfType(tagged, TYPES.tailnetKey).inputs.tags).toEqual(['tag:standby', 'tag:openclaw']);
+  });
+});
+
+describe('the standby device in the tailnet', () => {
+  it('has its tags set through the API on the node the join named', async () => {
+    expect(onlyResourceOfType(run, TYPES.deviceTags).inputs).toEqual({
+      deviceId: MOCK_NODE_ID,
+      tags: ['tag:openclaw-standby'],
+    });
+    const join = run.resources.find((r) => r.name.endsWith('-tailnet-join'));
+    const tags = onlyResourceOfType(run, TYPES.deviceTags);
+    expect(tags.registration.dependenciesList.some((urn) => urn.endsWith(`::${join?.name}`))).toBe(true);
+    const retagged = await runProgram({ tailnetTags: JSON.stringify(['tag:standby']) });
+    expect(onlyResourceOfType(retagged, TYPES.deviceTags).inputs.tags).toEqual(['tag:standby']);
   });
 });
 

@@ -31,14 +31,16 @@ const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] ?? 
 
 describe('the watchdog', () => {
   it('keeps a healthy monitor alive when the check interval is longer than the watchdog period', async () => {
-    // Probes every 0.4 s, systemd wants a ping every 0.1 s: once a cycle would be too rare.
-    h = harness({ checkIntervalSeconds: 0.4 }, { watchdogSeconds: 0.1 });
+    // Probes every 0.8 s, systemd wants a ping every 0.1 s: once a cycle would be too rare.
+    h = harness({ checkIntervalSeconds: 0.8 }, { watchdogSeconds: 0.1 });
     const times = pingTimes(h);
     await h.daemon.start();
-    await sleep(1300);
-    expect(h.probes()).toBeGreaterThanOrEqual(3);
+    await sleep(2000);
+    expect(h.probes()).toBeGreaterThanOrEqual(2);
+    // Every half period (50 ms), not once per probe: no gap near the interval, whatever a loaded
+    // machine adds to a timer (up to ~0.2 s measured while the whole suite runs).
     expect(times.length).toBeGreaterThanOrEqual(15);
-    expect(Math.max(...gaps(times))).toBeLessThan(100);
+    expect(Math.max(...gaps(times))).toBeLessThan(400);
   });
 
   it('stops pinging once the control loop hangs, so systemd restarts it', async () => {
