@@ -168,6 +168,7 @@ export const RULES = {
   recoverThreshold: integer(1),
   minActiveSeconds: integer(0),
   promoteOn: oneOf(['down', 'unready']),
+  falsePromotionDays: integer(0, 36_500, '0: promote after failThreshold failures whatever the link'),
   standbyMode: oneOf(['warm', 'cold']),
   notifyWebhookUrl: secret(
     optional(text('an http(s) URL without user:password@', /^https?:\/\/[^\s/@?#]+(?:[/?#]\S*)?$/)),

@@ -37,6 +37,7 @@ export interface StandbyConfig {
     recoverThreshold: number;
     minActiveSeconds: number;
     promoteOn: 'down' | 'unready';
+    falsePromotionDays: number;
     notifyWebhookUrl: Secret | undefined;
   };
 }
@@ -148,6 +149,7 @@ export function loadConfig(): StandbyConfig {
       recoverThreshold: c.recoverThreshold,
       minActiveSeconds: c.minActiveSeconds,
       promoteOn: c.promoteOn,
+      falsePromotionDays: c.falsePromotionDays,
       notifyWebhookUrl: secret(c.notifyWebhookUrl),
     },
   };

@@ -41,6 +41,7 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
     recoverThreshold: config.monitor.recoverThreshold,
     minActiveSeconds: config.monitor.minActiveSeconds,
     promoteOn: config.monitor.promoteOn,
+    falsePromotionDays: config.monitor.falsePromotionDays,
     gateway: standbyGateway({
       gatewayPort: STANDBY_GATEWAY_PORT,
       startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,

@@ -26,7 +26,14 @@ export interface Timings {
   /** primary.timeoutSeconds */
   timeoutSeconds: number;
   flapWindowSeconds?: number;
+  falsePromotionDays: number;
 }
+
+/**
+ * falsePromotionDays at a faster probe pace: the detector bounds false promotions per day, so a
+ * lab probing `factor` times as often keeps the production run lengths with a bound `factor` times shorter.
+ */
+export const scaledFalsePromotionDays = (factor: number) => POLICY_DEFAULTS.falsePromotionDays / factor;
 
 /** Our defaults' thresholds at a tenth-of-a-second pace: what most chaos scenarios run. */
 export const SCALED_DEFAULTS: Timings = {
@@ -35,6 +42,7 @@ export const SCALED_DEFAULTS: Timings = {
   recoverThreshold: POLICY_DEFAULTS.recoverThreshold,
   minActiveSeconds: 0.5,
   timeoutSeconds: 0.5,
+  falsePromotionDays: scaledFalsePromotionDays(POLICY_DEFAULTS.checkIntervalSeconds / 0.1),
 };
 
 export interface GatewayOptions {
@@ -79,6 +87,7 @@ export function writeMonitorConfig(
     failThreshold: timings.failThreshold,
     recoverThreshold: timings.recoverThreshold,
     minActiveSeconds: timings.minActiveSeconds,
+    falsePromotionDays: timings.falsePromotionDays,
     ...(timings.flapWindowSeconds === undefined ? {} : { flapWindowSeconds: timings.flapWindowSeconds }),
     gateway: {
       manager: 'process',

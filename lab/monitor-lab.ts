@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MonitorConfigInput, renderMonitorConfig } from '../cloud-init/index.js';
 import { MonitorProcess } from './bundle.js';
-import { FAKE_GATEWAY } from './monitor-config.js';
+import { FAKE_GATEWAY, SCALED_DEFAULTS } from './monitor-config.js';
 import { freePort } from './ports.js';
 import { PrimaryStandIn } from './primary-stand-in.js';
 
@@ -43,6 +43,7 @@ export class MonitorLab {
       failThreshold: 3,
       recoverThreshold: 3,
       minActiveSeconds: 0.5,
+      falsePromotionDays: SCALED_DEFAULTS.falsePromotionDays,
       gateway: {
         manager: 'process',
         command: [process.execPath, FAKE_GATEWAY],

@@ -10,6 +10,7 @@ import type { Timings } from '../lab/monitor-config.js';
 import { requireNetns } from '../lab/netns.js';
 import type { NsProcess } from '../lab/ns-process.js';
 import { cpuPercent, sampleProcess } from '../lab/proc-stats.js';
+import { POLICY_DEFAULTS } from '../monitor/src/defaults.js';
 
 const OURS: Timings = {
   checkIntervalSeconds: 5,
@@ -17,6 +18,7 @@ const OURS: Timings = {
   recoverThreshold: 3,
   minActiveSeconds: 120,
   timeoutSeconds: 2,
+  falsePromotionDays: POLICY_DEFAULTS.falsePromotionDays,
 };
 // The seed's bash loop: curl every 10 s, promote after 3 failures, demote at the first success. It
 // sets no curl timeout; both get our 2 s so that only the decision policy differs.
@@ -26,6 +28,7 @@ const SEED: Timings = {
   recoverThreshold: 1,
   minActiveSeconds: 0,
   timeoutSeconds: 2,
+  falsePromotionDays: 0,
 };
 const SETTINGS = [OURS, SEED] as const;
 
@@ -61,6 +64,7 @@ function scaled(t: Timings, factor: number): LabOptions {
     ...t,
     checkIntervalSeconds: t.checkIntervalSeconds / factor,
     minActiveSeconds: t.minActiveSeconds / factor,
+    falsePromotionDays: t.falsePromotionDays / factor,
   };
   return { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS / factor } };
 }
@@ -161,14 +165,21 @@ const seconds = (values: number[]) =>
 const max = (values: number[]) => Math.max(...values);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-/** Observed false promotions, and what the probe failure rate p predicts: a run of failThreshold failures starts at a probe with chance p^k·(1−p). */
+/**
+ * Observed false promotions, and what the probe failure rate p predicts. The fixed rule: a run of
+ * failThreshold failures starts at a probe with chance p^k·(1−p). The adaptive detector asks for
+ * runs long enough that one is expected at most once per falsePromotionDays (at the unscaled pace).
+ */
 function falsePromotions(t: Timings, l: Counts): string {
   const p = l.failed / l.probes;
+  const observed = `${l.promotions} in ${l.probes} probes (${(100 * p).toFixed(1)} % failed; `;
+  if (t.falsePromotionDays > 0)
+    return `${observed}the detector's bound: one in ${t.falsePromotionDays} days)`;
   const perProbe = p ** t.failThreshold * (1 - p);
   const perDay = (perProbe * 86_400) / t.checkIntervalSeconds;
   return (
-    `${l.promotions} in ${l.probes} probes (${(100 * p).toFixed(1)} % failed; ` +
-    `p³ predicts ${(perProbe * l.probes).toFixed(1)}, i.e. ~${perDay.toFixed(0)} a day at ${t.checkIntervalSeconds} s probes)`
+    observed +
+    `p^${t.failThreshold} predicts ${(perProbe * l.probes).toFixed(1)}, i.e. ~${perDay.toFixed(0)} a day at ${t.checkIntervalSeconds} s probes)`
   );
 }
 
@@ -179,7 +190,7 @@ function machine(): string {
 }
 
 const describe = (t: Timings) =>
-  `${t.checkIntervalSeconds} s × ${t.failThreshold}, recover ${t.recoverThreshold}, min active ${t.minActiveSeconds} s`;
+  `${t.checkIntervalSeconds} s × ${t.failThreshold}${t.falsePromotionDays > 0 ? ' (adaptive)' : ''}, recover ${t.recoverThreshold}, min active ${t.minActiveSeconds} s`;
 
 async function main(): Promise<void> {
   requireNetns();

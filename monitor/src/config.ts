@@ -90,6 +90,11 @@ const MonitorConfigObject = v.strictObject({
   /** Promotions inside this window double the hold-down before demotion (flap damping). */
   flapWindowSeconds: v.optional(seconds(), POLICY_DEFAULTS.flapWindowSeconds),
   promoteOn: v.optional(v.picklist(['down', 'unready']), POLICY_DEFAULTS.promoteOn),
+  /** At the failure rate seen, a false promotion at most once in this many days (core/detector.ts); 0: failThreshold always. */
+  falsePromotionDays: v.optional(
+    v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(36_500)),
+    POLICY_DEFAULTS.falsePromotionDays,
+  ),
   gateway: v.variant('manager', [systemdGateway, processGateway]),
   workspace: v.optional(
     v.strictObject({

@@ -11,6 +11,7 @@ export const POLICY_DEFAULTS = {
   minActiveSeconds: 120,
   flapWindowSeconds: 3600,
   promoteOn: 'down',
+  falsePromotionDays: 365,
 } as const satisfies Policy;
 
 /** The loopback status endpoint, also where the operator verbs look without --listen or --config. */

@@ -41,6 +41,8 @@ const shared = {
   }),
   failures: count,
   successes: count,
+  // Files written before the adaptive detector have no evidence: a clean start.
+  recentFailures: v.optional(v.array(count), []),
   promotions: v.array(time),
   lastDrill: v.optional(drillReport),
   transitions: v.array(v.object({ at: time, from: role, to: role, reason: v.string() })),

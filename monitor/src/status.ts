@@ -1,6 +1,7 @@
 // What the monitor tells about itself: the JSON behind `openclaw-failover status` and the
 // Prometheus text behind /metrics. Pure functions of the state.
 import type { MonitorConfig } from './config.js';
+import { EVIDENCE_WINDOW, probeNumber, suspicion } from './core/detector.js';
 import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
 import type { ProbeResult } from './probe.js';
 import { version } from './version.js';
@@ -40,6 +41,7 @@ export function statusOf(
   host: string,
 ) {
   const details = roleDetails(state);
+  const detector = suspicion(config, state.recentFailures, probeNumber(state), state.failures);
   return {
     role: state.role,
     since: iso(state.since),
@@ -63,6 +65,14 @@ export function statusOf(
       minActiveSeconds: config.minActiveSeconds,
       flapWindowSeconds: config.flapWindowSeconds,
       promoteOn: config.promoteOn,
+      falsePromotionDays: config.falsePromotionDays,
+    },
+    /** What the standby asks for now: failing probes in a row, from the failures of the last probes. */
+    detector: {
+      requiredFailures: detector.required,
+      recentFailures: detector.evidence,
+      window: EVIDENCE_WINDOW,
+      failureRate: Number(detector.rate.toFixed(4)),
     },
     activeSince: iso(details.activeSince),
     holdDownUntil: iso(details.holdDownUntil),

@@ -189,6 +189,7 @@ export class Lab {
       failThreshold: timings.failThreshold,
       recoverThreshold: timings.recoverThreshold,
       minActiveSeconds: timings.minActiveSeconds,
+      falsePromotionDays: timings.falsePromotionDays,
       promoteOn: 'down',
       gateway: {
         manager: 'process',

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { scaledFalsePromotionDays } from '../../lab/monitor-config.js';
 
 export interface Timings {
   checkIntervalSeconds: number;
@@ -10,6 +11,7 @@ export interface Timings {
   failThreshold: number;
   recoverThreshold: number;
   minActiveSeconds: number;
+  falsePromotionDays: number;
 }
 
 export interface Ports {
@@ -36,6 +38,8 @@ const LAB_TIMINGS: Timings = {
   failThreshold: 3,
   recoverThreshold: 2,
   minActiveSeconds: 5,
+  // The default bound at a 5× faster pace: the detector asks for the runs it asks for at 5 s.
+  falsePromotionDays: scaledFalsePromotionDays(5),
 };
 
 // The seed's bash loop: curl every 10 s, promote after 3 failures, stop at the first success.
@@ -45,6 +49,7 @@ const SEED_TIMINGS: Timings = {
   failThreshold: 3,
   recoverThreshold: 1,
   minActiveSeconds: 0,
+  falsePromotionDays: 0,
 };
 
 // Away from OpenClaw's own defaults (gateway 18789, monitor status 18790), so that a gateway or
@@ -128,6 +133,7 @@ export function parseOptions(argv: string[]): DrillOptions | undefined {
       1,
     ),
     minActiveSeconds: number('--min-active', values['min-active'], base.minActiveSeconds, false, 0),
+    falsePromotionDays: base.falsePromotionDays,
   };
   const ports: Ports = {
     primary: port('--primary-port', values['primary-port'], DEFAULT_PORTS.primary),

@@ -24,7 +24,12 @@ async function flappingPair(timings: typeof SCALED_DEFAULTS): Promise<ChaosLab> 
 
 it('flapping 3 down / 1 up: ours promotes once and never cycles; the seed cycles', async () => {
   const ours = await flappingPair(SCALED_DEFAULTS);
-  const seed = await flappingPair({ ...SCALED_DEFAULTS, recoverThreshold: 1, minActiveSeconds: 0 });
+  const seed = await flappingPair({
+    ...SCALED_DEFAULTS,
+    recoverThreshold: 1,
+    minActiveSeconds: 0,
+    falsePromotionDays: 0,
+  });
   // 60 probes each: 15 flap periods.
   await Promise.all([ours.waitForProbes(60, 30_000), seed.waitForProbes(60, 30_000)]);
 

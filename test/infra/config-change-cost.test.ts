@@ -40,6 +40,7 @@ const CHANGED: Record<string, string> = {
   failThreshold: '5',
   recoverThreshold: '4',
   minActiveSeconds: '300',
+  falsePromotionDays: '30',
   promoteOn: 'unready',
   standbyMode: 'cold',
   notifyWebhookUrl: 'https://hooks.example.test/services/other',

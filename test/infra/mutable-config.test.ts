@@ -34,6 +34,7 @@ describe('changing the monitor thresholds', () => {
       recoverThreshold: '4',
       minActiveSeconds: '300',
       promoteOn: 'unready',
+      falsePromotionDays: '0',
     });
 
     expect(userData(after)).toBe(userData(before));
@@ -54,6 +55,7 @@ describe('changing the monitor thresholds', () => {
       recoverThreshold: 4,
       minActiveSeconds: 300,
       promoteOn: 'unready',
+      falsePromotionDays: 0,
     });
     // The content hash in the triggers re-runs the push, and only the push: the bundle, unchanged,
     // is not copied again (so the deploy script reloads the monitor instead of restarting it).

@@ -24,7 +24,11 @@ export const SEED: Policy = {
   failThreshold: 3,
   recoverThreshold: 1,
   minActiveSeconds: 0,
+  falsePromotionDays: 0,
 };
+
+/** The defaults with the fixed rule of failThreshold failures in a row (no adaptive detector). */
+export const FIXED: Policy = { ...DEFAULTS, falsePromotionDays: 0 };
 
 export const T0 = 1000;
 
@@ -126,10 +130,15 @@ export class Driver {
   }
 }
 
-/** A driver already `active` after a real failover (3 down probes, promoted) under `policy`. */
+/** Down probes until the standby promotes (as many as the detector asks for). */
+function downUntilPromoting(d: Driver): void {
+  for (let i = 0; i < 100 && d.state.role === 'standby'; i++) d.probe('down');
+}
+
+/** A driver already `active` after a real failover (down probes, promoted) under `policy`. */
 export function activeDriver(policy: Policy = DEFAULTS): Driver {
   const d = new Driver(policy);
-  d.probes('d'.repeat(policy.failThreshold));
+  downUntilPromoting(d);
   d.send({ type: 'promoted' });
   if (d.state.role !== 'active') throw new Error(`expected active, got ${d.state.role}`);
   return d;
@@ -138,7 +147,7 @@ export function activeDriver(policy: Policy = DEFAULTS): Driver {
 /** A driver `promoting` after a real failover, with the start in flight. */
 export function promotingDriver(policy: Policy = DEFAULTS): Driver {
   const d = new Driver(policy);
-  d.probes('d'.repeat(policy.failThreshold));
+  downUntilPromoting(d);
   if (d.state.role !== 'promoting') throw new Error(`expected promoting, got ${d.state.role}`);
   return d;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../monitor/src/core/model.js';
 import { makeStep } from '../../monitor/src/core/step.js';
-import { DEFAULTS, Driver, effects, promotingDriver, sigs, T0 } from './core-helpers.js';
+import { DEFAULTS, Driver, effects, FIXED, promotingDriver, sigs, T0 } from './core-helpers.js';
 
 describe('standby → promoting', () => {
   it('promotes exactly at failThreshold consecutive down probes, not before', () => {
@@ -42,7 +42,7 @@ describe('standby → promoting', () => {
         type: 'log',
         level: 'warn',
         event: 'probe-failed',
-        fields: { health: 'down', failures: 1, threshold: 3, role: 'standby' },
+        fields: { health: 'down', failures: 1, threshold: 3, failureRate: 0.005, role: 'standby' },
       },
     ]);
     expect(first.state.primary).toEqual({ health: 'down', failing: [], since: T0 });
@@ -52,7 +52,7 @@ describe('standby → promoting', () => {
   });
 
   it('a success in between resets the failure count', () => {
-    const d = new Driver(DEFAULTS);
+    const d = new Driver(FIXED);
     expect(d.probes('dd u dd u dd')).toEqual(Array(8).fill('standby'));
     expect(d.state.failures).toBe(2);
     expect(d.count('promote')).toBe(0);
@@ -66,8 +66,8 @@ describe('standby → promoting', () => {
     expect(d.state.reason).toBe('primary down for 5 consecutive probes');
   });
 
-  it('a failThreshold of 1 promotes at the first failing probe', () => {
-    const d = new Driver({ ...DEFAULTS, failThreshold: 1 });
+  it('a failThreshold of 1 promotes at the first failing probe (fixed rule)', () => {
+    const d = new Driver({ ...FIXED, failThreshold: 1 });
     expect(d.probes('d')).toEqual(['promoting']);
   });
 
@@ -222,6 +222,7 @@ describe('initialState', () => {
       primary: { health: 'unknown', failing: [], since: 42 },
       failures: 0,
       successes: 0,
+      recentFailures: [],
       promotions: [],
       transitions: [],
       counters: {

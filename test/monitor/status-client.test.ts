@@ -40,3 +40,18 @@ describe('the status verb', () => {
     expect(text).toContain('HTTP 503 \\x9b1m');
   });
 });
+
+describe('the status verb on the detector', () => {
+  it('says how many failures in a row it needs and why', () => {
+    const state = {
+      ...initialState(1_000_000),
+      recentFailures: [150, 170, 190],
+      counters: { ...initialState(0).counters, probes: { up: 197, degraded: 0, down: 3 } },
+    };
+    const text = formatStatus(JSON.parse(JSON.stringify(statusOf(state, config, undefined, 'h'))));
+    expect(text).toContain(
+      'detector    3 failures in the last 200 probes: 5 in a row needed (at least failThreshold 3, a false promotion at most once in 365 days)',
+    );
+    expect(text).toContain('(promote at 5, demote at 3)');
+  });
+});

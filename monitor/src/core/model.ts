@@ -13,6 +13,8 @@ export interface Policy {
   minActiveSeconds: number;
   flapWindowSeconds: number;
   promoteOn: 'down' | 'unready';
+  /** A false promotion expected at most once in this many days at the seen failure rate; 0: failThreshold always (core/detector.ts). */
+  falsePromotionDays: number;
 }
 
 export interface Transition {
@@ -61,6 +63,8 @@ export interface SharedState {
   /** Consecutive probes that count as failing under `promoteOn`, and consecutive `up` (ready) probes. */
   failures: number;
   successes: number;
+  /** Probe numbers (counters.probes summed) of the failing probes seen while watching, in the detector's window. */
+  recentFailures: number[];
   /** Times of automatic promotions inside the flap window. */
   promotions: number[];
   lastDrill?: DrillReport;
@@ -192,18 +196,10 @@ export interface Outcome {
 
 /** The shared part of a state, without its role's fields: what a new role starts from. */
 export function sharedOf(s: State): SharedState {
-  const { since, reason, primary, failures, successes, promotions, lastDrill, transitions, counters } = s;
-  return {
-    since,
-    reason,
-    primary,
-    failures,
-    successes,
-    promotions,
-    ...(lastDrill === undefined ? {} : { lastDrill }),
-    transitions,
-    counters,
-  };
+  const { since, reason, primary, failures, successes, recentFailures, promotions } = s;
+  const { lastDrill, transitions, counters } = s;
+  const picked = { since, reason, primary, failures, successes, recentFailures, promotions };
+  return { ...picked, transitions, counters, ...(lastDrill === undefined ? {} : { lastDrill }) };
 }
 
 export function initialState(now: number): State {
@@ -214,6 +210,7 @@ export function initialState(now: number): State {
     primary: { health: 'unknown', failing: [], since: now },
     failures: 0,
     successes: 0,
+    recentFailures: [],
     promotions: [],
     transitions: [],
     counters: {

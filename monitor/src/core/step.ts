@@ -2,6 +2,7 @@
 // clock, no randomness: the daemon (daemon.ts) feeds it probe results, the results of the
 // actions it asked for and operator commands, persists the state and performs the actions.
 import { MAX_DRILL_SECONDS } from '../defaults.js';
+import { keptEvidence, probeNumber, suspicion, withoutRun } from './detector.js';
 import type { Action, Active, Drill, Health, Input, Outcome, Policy, State } from './model.js';
 import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
 import { reconcile } from './reconcile.js';
@@ -42,10 +43,15 @@ export function makeStep(policy: Policy) {
       });
     }
     const fail = isFailing(input.health);
+    const watching = s.role === 'standby' || s.role === 'held';
+    const ordinal = probeNumber(s) + 1;
     const state: State = {
       ...s,
       primary: changed ? { health: input.health, failing, since: now } : s.primary,
       failures: fail ? s.failures + 1 : 0,
+      // Evidence of the link's noise is what a standby sees (core/detector.ts); held, the primary
+      // is under maintenance, and its downtime is no noise.
+      recentFailures: keptEvidence(s.recentFailures, ordinal, fail && s.role === 'standby'),
       // Only a ready primary counts toward recovery: a restarting one answers 503 before its
       // channels are up, and demoting then would leave nobody serving.
       successes: input.health === 'up' ? s.successes + 1 : 0,
@@ -54,11 +60,13 @@ export function makeStep(policy: Policy) {
         probes: { ...s.counters.probes, [input.health]: s.counters.probes[input.health] + 1 },
       },
     };
-    if (fail && (s.role === 'standby' || s.role === 'held')) {
+    if (fail && watching) {
+      const { required, rate } = suspicion(policy, state.recentFailures, ordinal, state.failures);
       const fields = {
         health: input.health,
         failures: state.failures,
-        threshold: policy.failThreshold,
+        threshold: required,
+        failureRate: Number(rate.toFixed(3)),
         role: s.role,
       };
       actions.push({ type: 'log', level: 'warn', event: 'probe-failed', fields });
@@ -71,11 +79,15 @@ export function makeStep(policy: Policy) {
     const failing = isFailing(input.health);
     const recovered = s.successes >= policy.recoverThreshold;
     switch (s.role) {
-      case 'standby':
-        if (s.failures < policy.failThreshold) {
+      case 'standby': {
+        const ordinal = probeNumber(s);
+        if (s.failures < suspicion(policy, s.recentFailures, ordinal, s.failures).required) {
           return input.health === 'up' ? retryPushIfDue(s, now) : undefined;
         }
-        return promote(policy, s, now, `primary ${input.health} for ${s.failures} consecutive probes`);
+        // The run was an outage, not the link's noise: it is no evidence for the next decision.
+        const outage = { ...s, recentFailures: withoutRun(s.recentFailures, ordinal, s.failures) };
+        return promote(policy, outage, now, `primary ${input.health} for ${s.failures} consecutive probes`);
+      }
       case 'promoting': {
         if (s.start === 'in-flight') return undefined;
         if (s.drill || recovered) {

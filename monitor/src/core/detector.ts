@@ -1,0 +1,60 @@
+// How many failing probes in a row the standby needs before it promotes. A fixed count is either
+// slow or jumpy: on a lossy link, runs of lost probes come by chance, and at 20 % loss the old
+// fixed 3 promoted beside a healthy primary about 30 times a day. So the run asked for grows with
+// the failure rate the standby has seen, until a run that long is expected by chance at most once
+// per `falsePromotionDays`:
+//
+//   smallest k ≥ failThreshold with  (probes per day) · rate^k ≤ 1 / falsePromotionDays
+//
+// The rate is pessimistic: f failures seen in the last EVIDENCE_WINDOW probes give
+// (f + 2√f + 1) / EVIDENCE_WINDOW, about the upper end of what f allows (a Poisson count two
+// standard deviations up, plus one so that a clean window still admits a little noise). Probes not
+// seen yet (a new monitor) count as clean. Failures of the current run are never evidence against
+// itself, and a run that ended in a promotion was an outage, not link noise: it is dropped.
+// falsePromotionDays 0 turns this off: failThreshold always, as the fixed rule did.
+import type { Policy, SharedState } from './model.js';
+
+/** Probes the failure rate is taken over: at the default 5 s, the last 16⅔ minutes. */
+export const EVIDENCE_WINDOW = 200;
+/** The longest run ever asked for: a dead primary behind a very lossy link is still detected. */
+export const MAX_REQUIRED_FAILURES = 60;
+
+/** The number of the last probe recorded: every probe ever counted, across restarts. */
+export const probeNumber = (s: SharedState) =>
+  s.counters.probes.up + s.counters.probes.degraded + s.counters.probes.down;
+
+export interface Suspicion {
+  /** Failing probes in a row needed now. */
+  required: number;
+  /** Failures in the window before the current run, and the pessimistic rate they give. */
+  evidence: number;
+  rate: number;
+}
+
+/** The failure ordinals (probe numbers) kept as evidence once probe `ordinal` is recorded. */
+export function keptEvidence(recentFailures: readonly number[], ordinal: number, failed: boolean): number[] {
+  const kept = recentFailures.filter((o) => o > ordinal - EVIDENCE_WINDOW);
+  return failed ? [...kept, ordinal] : kept;
+}
+
+/** The evidence in the window, without the current run of `failures` ending at probe `ordinal`. */
+export function withoutRun(recentFailures: readonly number[], ordinal: number, failures: number): number[] {
+  return recentFailures.filter((o) => o <= ordinal - failures && o > ordinal - EVIDENCE_WINDOW);
+}
+
+export function suspicion(
+  policy: Policy,
+  recentFailures: readonly number[],
+  ordinal: number,
+  failures: number,
+): Suspicion {
+  const evidence = withoutRun(recentFailures, ordinal, failures).length;
+  const rate = Math.min(1, (evidence + 2 * Math.sqrt(evidence) + 1) / EVIDENCE_WINDOW);
+  if (policy.falsePromotionDays === 0) return { required: policy.failThreshold, evidence, rate };
+  const probesPerDay = 86_400 / policy.checkIntervalSeconds;
+  const allowedPerDay = 1 / policy.falsePromotionDays;
+  const needed =
+    rate >= 1 ? MAX_REQUIRED_FAILURES : Math.ceil(Math.log(allowedPerDay / probesPerDay) / Math.log(rate));
+  const required = Math.max(policy.failThreshold, Math.min(MAX_REQUIRED_FAILURES, needed));
+  return { required, evidence, rate };
+}
