@@ -16,11 +16,21 @@ export function openclawBin(): string {
  * watcher that changes hot-reload timing), so a gateway started from a test would not be the real one.
  */
 export function productionEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^VITEST/.test(name) && name !== 'NODE_ENV' && name !== 'TEST',
-    ),
-  );
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !isTestRunnerVariable(name)));
+}
+
+const isTestRunnerVariable = (name: string) => /^VITEST/.test(name) || name === 'NODE_ENV' || name === 'TEST';
+
+/**
+ * The same guard for a command that something else spawns with this process's environment (the
+ * monitor's process manager passes its own on, and in a test that is vitest's): `env -u` drops the
+ * test runner's variables, then execs the command (same pid, which the process manager tracks).
+ */
+export function productionCommand(command: readonly string[]): string[] {
+  const unset = Object.keys(process.env)
+    .filter(isTestRunnerVariable)
+    .flatMap((name) => ['-u', name]);
+  return ['/usr/bin/env', ...unset, ...command];
 }
 
 /** Writes the config and returns the command and environment that start the gateway. */

@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, wr
 import { dirname, join } from 'node:path';
 import { channelTokenEnv, GATEWAY_TOKEN_ENV, renderOpenclawConfig } from '../cloud-init/openclaw-config.js';
 import { LAB_MODEL, LAB_PROVIDER } from './model-provider.js';
-import { openclawBin, productionEnv } from './openclaw.js';
+import { openclawBin, productionCommand, productionEnv } from './openclaw.js';
 
 export interface TelegramGatewayOptions {
   /** A private folder: state, workspace, config and log go in it. */
@@ -76,7 +76,15 @@ export function telegramGatewayConfig(opts: TelegramGatewayOptions, channelEnabl
     },
   };
   config.plugins = { entries: { 'admin-http-rpc': { enabled: true } } };
+  // Its own log file: by default every gateway on the machine appends to one shared
+  // /tmp/openclaw/openclaw-<date>.log (stdout stays empty), so a failure could not be told apart.
+  config.logging = { file: openclawLogPath(opts) };
   return config;
+}
+
+/** The gateway's own log (logging.file): what it says about reloads and channels. */
+export function openclawLogPath(opts: Pick<TelegramGatewayOptions, 'dir'>): string {
+  return join(opts.dir, 'openclaw.log');
 }
 
 /** Writes beside the final name, then renames over it: the gateway never reads half a file. */
@@ -111,7 +119,7 @@ export class TelegramGateway {
   /** The command and environment that start it (also what a monitor's process manager runs). */
   get command(): { command: string[]; env: Record<string, string> } {
     return {
-      command: [openclawBin(), 'gateway', 'run', '--port', String(this.opts.port)],
+      command: productionCommand([openclawBin(), 'gateway', 'run', '--port', String(this.opts.port)]),
       env: {
         OPENCLAW_STATE_DIR: join(this.opts.dir, 'state'),
         OPENCLAW_CONFIG_PATH: this.configPath,
@@ -181,6 +189,38 @@ export class TelegramGateway {
     }
     throw new Error(
       `gateway on port ${this.opts.port} not ready within ${timeoutMs} ms (log: ${this.logPath})`,
+    );
+  }
+
+  /**
+   * The last `lines` lines of what the gateway said, for failure messages: its own JSON log
+   * shortened to time, subsystem and message, then whatever reached stdout/stderr (a crash).
+   */
+  logTail(lines = 120): string {
+    const read = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-lines);
+      } catch (err) {
+        return [`(${file}: ${(err as Error).message})`];
+      }
+    };
+    const short = (line: string) => {
+      try {
+        const r = JSON.parse(line) as {
+          time?: string;
+          0?: string;
+          message?: string;
+          _meta?: { logLevelName?: string };
+        };
+        const subsystem = (/"subsystem":"([^"]+)"/.exec(r[0] ?? '') ?? [])[1] ?? '';
+        return `${r.time?.slice(11, 23)} ${r._meta?.logLevelName ?? ''} [${subsystem}] ${r.message ?? line}`;
+      } catch {
+        return line;
+      }
+    };
+    const own = read(openclawLogPath(this.opts)).map(short);
+    return [`--- ${openclawLogPath(this.opts)}:`, ...own, `--- ${this.logPath}:`, ...read(this.logPath)].join(
+      '\n',
     );
   }
 

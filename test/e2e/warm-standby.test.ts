@@ -120,6 +120,9 @@ describe('the warm gateway manager against a real OpenClaw gateway', () => {
     const gateway = processManager();
     await gateway.start();
     const startToReadyMs = await waitForReady(gw.opts.port, 120_000);
+    // Started from a vitest worker, it would run in OpenClaw's test mode (silent log, polling
+    // config watcher, no gateway lock): not the gateway the droplet runs.
+    expect(gatewayEnvironment().filter((v) => /^(VITEST|NODE_ENV=|TEST=)/.test(v))).toEqual([]);
     await sleep(10_000);
     expect(standbyPolls(0)).toBe(0);
     expect(await warm.isRunning()).toBe(false);
@@ -127,7 +130,7 @@ describe('the warm gateway manager against a real OpenClaw gateway', () => {
 
     const dm = api.injectDm(STANDBY_BOT, OWNER, 'primary is down, are you there?');
     const promotedAt = Date.now();
-    await warm.start();
+    await withGatewayDiagnosis(warm.start());
     const startResolvedMs = Date.now() - promotedAt;
     // start() resolves once the channel runs; its first getUpdates follows getMe, deleteWebhook and setMyCommands.
     const firstPollAt = await api.waitForPoll(STANDBY_BOT, promotedAt, 30_000);
@@ -174,7 +177,7 @@ describe('the warm gateway manager against a real OpenClaw gateway', () => {
       await waitForReady(gw.opts.port, 120_000);
     }
     const pidBefore = gateway.describe();
-    await warmManager().start();
+    await withGatewayDiagnosis(warmManager().start());
     // No channel stops within 10 ms: the fallback must take over.
     const hasty = warmManager(0.01);
     const stopAt = Date.now();
@@ -228,7 +231,7 @@ describe('failover to a warm standby with the built monitor', () => {
     try {
       await monitor.waitForTransition('promoting', 20_000);
       const decisionMs = Date.now() - killedAt;
-      await monitor.waitForTransition('active', 120_000);
+      await withGatewayDiagnosis(monitor.waitForTransition('active', 120_000));
       const activeMs = Date.now() - killedAt;
       const firstPollAt = await api.waitForPoll(STANDBY_BOT, killedAt, 30_000);
       const first = await api.waitForReply(STANDBY_BOT, dms[0] as InjectedDm, { timeoutMs: 120_000 });
@@ -252,9 +255,11 @@ describe('failover to a warm standby with the built monitor', () => {
 
     const backAt = Date.now();
     primary = startOpenclaw(join(dir, 'primary'), primaryPort);
-    await monitor.waitFor(
-      (l) => l.event === 'transition' && l.from === 'demoting' && l.to === 'standby',
-      180_000,
+    await withGatewayDiagnosis(
+      monitor.waitFor(
+        (l) => l.event === 'transition' && l.from === 'demoting' && l.to === 'standby',
+        180_000,
+      ),
     );
     const demotedMs = Date.now() - backAt;
     const pollsAtStandby = api.poller(STANDBY_BOT).polls;
@@ -265,7 +270,31 @@ describe('failover to a warm standby with the built monitor', () => {
   }, 500_000);
 });
 
+/**
+ * A wait on the monitor that fails says why from the gateway's side too: its channel status now
+ * and the end of its own log (the monitor's lines alone stop at "gateway-starting").
+ */
+async function withGatewayDiagnosis<T>(wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (err) {
+    const status = await gw.telegramStatus().then(
+      (s) => JSON.stringify(s),
+      (e: Error) => `no answer: ${e.message}`,
+    );
+    (err as Error).message += `\n--- telegram channel status now: ${status}\n${gw.logTail()}`;
+    throw err;
+  }
+}
+
+const gatewayPid = () => Number(JSON.parse(readFileSync(join(runDir, 'gateway.pid'), 'utf8')).pid);
+
 /** Resident memory of the standby gateway's process group, MiB: it leads its group (detached). */
 function gatewayRssMiB(): number {
-  return gw.rssMiB(Number(JSON.parse(readFileSync(join(runDir, 'gateway.pid'), 'utf8')).pid));
+  return gw.rssMiB(gatewayPid());
+}
+
+/** The standby gateway's environment, `NAME=value` each, as the kernel has it. */
+function gatewayEnvironment(): string[] {
+  return readFileSync(`/proc/${gatewayPid()}/environ`, 'utf8').split('\0');
 }

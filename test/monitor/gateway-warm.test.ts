@@ -146,17 +146,42 @@ describe('warm gateway manager', () => {
     );
   });
 
-  it('start switches the channel on, starts a stopped process first, and fails on the deadline naming the last status', async () => {
+  it('start switches the channel on, starts a stopped process first, restarts one that missed the switch, and fails on the deadline naming the last status', async () => {
     const process = new FakeProcess();
     process.running = false;
+    // Still off in the gateway's running config after a third of the start budget: once restarted.
     answer = account(false, false);
-    await expect(manager(process, { startTimeoutSeconds: 0.5 }).start()).rejects.toThrow(
-      /not running 0\.5 s after it was switched on \(last: enabled false, running false/,
+    await expect(manager(process, { startTimeoutSeconds: 3 }).start()).rejects.toThrow(
+      /not running 3 s after it was switched on \(last: enabled false, running false/,
     );
-    expect(process.starts).toBe(1);
+    expect(process.starts).toBe(2);
     expect(await switchSays()).toEqual({ enabled: true });
     answer = account(true, true);
     await manager(process).start();
+  });
+
+  it("a start that times out names the gateway's own diagnosis: a channel reload it is holding back", async () => {
+    answer = {
+      status: 200,
+      body: {
+        ok: true,
+        payload: {
+          channels: {},
+          channelAccounts: {},
+          statusIssues: [
+            { channel: 'discord', message: 'not this one' },
+            {
+              channel: 'telegram',
+              kind: 'config',
+              message: 'Channel reload is deferred while active work finishes.',
+            },
+          ],
+        },
+      },
+    };
+    await expect(manager(new FakeProcess(), { startTimeoutSeconds: 0.5 }).start()).rejects.toThrow(
+      /\(last: channel not loaded; gateway says: Channel reload is deferred while active work finishes\.\)$/,
+    );
   });
 
   it('stop switches the channel off and returns once it stayed stopped, without touching the process', async () => {

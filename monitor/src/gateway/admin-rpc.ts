@@ -9,6 +9,8 @@ export interface ChannelAccount {
   running: boolean;
   connected: boolean;
   lastError: string | null;
+  /** "starting", "running", "recovering", …: what the gateway says the channel is doing. */
+  lifecycle: string | null;
 }
 
 /**
@@ -17,7 +19,15 @@ export interface ChannelAccount {
  * is down, starting or hung); anything else that is not an answer throws.
  */
 export type ChannelStatus =
-  | { reachable: true; account: ChannelAccount | undefined }
+  | {
+      reachable: true;
+      account: ChannelAccount | undefined;
+      /**
+       * The gateway's own diagnosis of the channel (`payload.statusIssues`), e.g. a config reload
+       * deferred "while active work finishes": the one thing that says why a switch did not apply.
+       */
+      issues: string[];
+    }
   | { reachable: false; detail: string };
 
 // Loopback; a gateway busy starting a channel still answers within a second (measured).
@@ -37,7 +47,11 @@ export class AdminRpc {
   async channelStatus(channel: string): Promise<ChannelStatus> {
     const answer = await this.#call('channels.status', {});
     if (!answer.reachable) return answer;
-    return { reachable: true, account: accountOf(answer.body, channel, answer.what) };
+    return {
+      reachable: true,
+      account: accountOf(answer.body, channel, answer.what),
+      issues: issuesOf(answer.body, channel),
+    };
   }
 
   /**
@@ -108,5 +122,16 @@ function accountOf(answer: unknown, channel: string, what: string): ChannelAccou
     running: first.running,
     connected: first.connected === true,
     lastError: typeof first.lastError === 'string' ? first.lastError : null,
+    lifecycle: typeof first.lifecycle === 'string' ? first.lifecycle : null,
   };
+}
+
+/** Only for diagnostics: whatever is not a list of `{channel, message}` is left out, not refused. */
+function issuesOf(answer: unknown, channel: string): string[] {
+  const { statusIssues } = ((answer as { payload?: unknown }).payload ?? {}) as { statusIssues?: unknown };
+  if (!Array.isArray(statusIssues)) return [];
+  return statusIssues
+    .filter((i): i is { channel: unknown; message: string } => typeof i?.message === 'string')
+    .filter((i) => i.channel === channel)
+    .map((i) => i.message.slice(0, 300));
 }

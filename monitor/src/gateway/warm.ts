@@ -15,7 +15,14 @@ import type { GatewayManager } from './manager.js';
 
 type WarmConfig = NonNullable<GatewayConfig['warm']>;
 
-const POLL_MS = 200;
+/**
+ * How long start() and stop() wait between two channels.status calls. Not shorter: while any
+ * gateway request is in flight (our own channels.status is one), OpenClaw holds a channel reload
+ * back, re-checking every 500 ms for up to 5 minutes (docs/platform-facts.md). Polled every
+ * 200 ms on a loaded machine, the switch's reload found ours in flight; a gap of twice that period
+ * after each answer leaves it an idle moment in every round, however slowly the gateway answers.
+ */
+const POLL_MS = 1000;
 /** A channel enabled in the config but not running gets an explicit channels.start this often. */
 const START_NUDGE_MS = 5000;
 /**
@@ -25,11 +32,24 @@ const START_NUDGE_MS = 5000;
  */
 const STOPPED_SETTLE_MS = 1000;
 
+/**
+ * A gateway whose running config still has the channel off this long after the switch was turned
+ * on missed the switch: a gateway relaunched after a SIGKILL sometimes takes no write of it at all,
+ * not even one a minute later (docs/platform-facts.md), where a reload takes 1–3 s. A restart reads
+ * the switch afresh. At most a third of startTimeoutSeconds, so the restart has the rest.
+ */
+const SWITCH_MISSED_MS = 20_000;
+/** A start still waiting this long says so in the log, with what the gateway answers, and again as often. */
+const START_PROGRESS_LOG_MS = 10_000;
+
 function describeStatus(status: ChannelStatus): string {
   if (!status.reachable) return status.detail;
   const a = status.account;
-  if (a === undefined) return 'channel not loaded';
-  return `enabled ${a.enabled}, running ${a.running}, connected ${a.connected}${a.lastError ? `, last error: ${a.lastError}` : ''}`;
+  const issues = status.issues.map((i) => `; gateway says: ${i}`).join('');
+  if (a === undefined) return `channel not loaded${issues}`;
+  const lifecycle = a.lifecycle ? ` (${a.lifecycle})` : '';
+  const lastError = a.lastError ? `, last error: ${a.lastError}` : '';
+  return `enabled ${a.enabled}, running ${a.running}${lifecycle}, connected ${a.connected}${lastError}${issues}`;
 }
 
 export class WarmGatewayManager implements GatewayManager {
@@ -58,8 +78,12 @@ export class WarmGatewayManager implements GatewayManager {
     // Normally running already; after a crash, or when the fallback of a stop could not restart it, not.
     if (!(await this.#process.isRunning())) await this.#process.start();
     await writeSwitch(switchFile, true);
-    const deadline = performance.now() + this.#cfg.startTimeoutSeconds * 1000;
-    let nudgedAt = performance.now();
+    const switchedAt = performance.now();
+    const deadline = switchedAt + this.#cfg.startTimeoutSeconds * 1000;
+    let nudgedAt = switchedAt;
+    let reportedAt = switchedAt;
+    const missedAfter = Math.min(SWITCH_MISSED_MS, (this.#cfg.startTimeoutSeconds * 1000) / 3);
+    let restarted = false;
     let last = 'no answer yet';
     for (;;) {
       if (!(await this.#process.isRunning()))
@@ -74,10 +98,28 @@ export class WarmGatewayManager implements GatewayManager {
         nudgedAt = performance.now();
         await this.#rpc.startChannel(channel);
       }
+      // Answering, not holding a reload back (that says so in its issues), and still off: missed.
+      const missed = status.reachable && !account?.enabled && status.issues.length === 0;
+      if (missed && !restarted && performance.now() - switchedAt >= missedAfter) {
+        restarted = true;
+        this.#log?.warn({ event: 'channel-switch-missed', gateway: this.#process.describe(), last });
+        await this.#process.stop();
+        await this.#process.start();
+      }
       if (performance.now() >= deadline)
         throw new Error(
           `the ${channel} channel was not running ${this.#cfg.startTimeoutSeconds} s after it was switched on (last: ${last})`,
         );
+      // A slow start says what it waits for while it waits, not only at the deadline.
+      if (performance.now() - reportedAt >= START_PROGRESS_LOG_MS) {
+        reportedAt = performance.now();
+        this.#log?.warn({
+          event: 'channel-start-waiting',
+          gateway: this.#process.describe(),
+          seconds: Math.round((reportedAt - switchedAt) / 1000),
+          last,
+        });
+      }
       await sleep(POLL_MS);
     }
   }
