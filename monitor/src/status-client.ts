@@ -45,6 +45,12 @@ export function formatStatus(s: Status): string {
     `primary     ${p.health}${p.failing.length ? ` (failing: ${p.failing.join(', ')})` : ''} at ${p.url}, last probe: ${p.lastDetail ?? 'none yet'}`,
     `counts      ${p.consecutiveFailures} failing / ${p.consecutiveSuccesses} healthy probes in a row (promote at ${s.policy.failThreshold}, demote at ${s.policy.recoverThreshold})`,
   ];
+  if (p.probeError) {
+    const e = p.probeError;
+    lines.push(
+      `unprobed    ${e.probes} probes not made since ${e.since} (${ago(e.since)}): ${e.code} on this machine`,
+    );
+  }
   if (s.activeSince)
     lines.push(`active      since ${s.activeSince}; demotion allowed after ${s.holdDownUntil}`);
   if (s.retryAt) lines.push(`retry       attempt ${s.attempts + 1} at ${s.retryAt}`);
@@ -56,7 +62,7 @@ export function formatStatus(s: Status): string {
     );
   }
   lines.push(
-    `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}`,
+    `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}, not made ${p.probeErrors}`,
   );
   return lines.map(visible).join('\n');
 }
