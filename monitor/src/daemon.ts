@@ -12,6 +12,8 @@
 // - store.save throwing (ENOSPC, EACCES…) keeps the last good file on disk: logged once per
 //   cause (state-save-failed), the loop goes on with the state in memory and saves it again at
 //   the next change.
+// - A probe this machine could not make (out of descriptors, memory, ports: probe.ts Unprobed)
+//   is no answer from the primary: it never reaches the core (unprobed.ts logs and counts it).
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
 //   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
 //
@@ -31,6 +33,7 @@ import { ProbeSchedule } from './probe-schedule.js';
 import { planReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import type { StateStore } from './store.js';
+import { type ProbeErrors, UnprobedLog } from './unprobed.js';
 import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
@@ -68,6 +71,7 @@ export class Daemon {
   readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
+  readonly #unprobed: UnprobedLog;
   #loop: Promise<void> | undefined;
   /** The cause of the failing saves since the last good one, logged once. */
   #saveFailure: string | undefined;
@@ -85,6 +89,7 @@ export class Daemon {
     };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    this.#unprobed = new UnprobedLog(deps.log);
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
       () => this.#live.config.checkIntervalSeconds * 1000,
@@ -108,6 +113,11 @@ export class Daemon {
 
   get lastProbe(): ProbeResult | undefined {
     return this.#lastProbe;
+  }
+
+  /** Probes this machine could not make: the total, and the current cause while it lasts. */
+  get probeErrors(): ProbeErrors {
+    return this.#unprobed.errors;
   }
 
   /** The config in force: the one started with, or the last reload's. */
@@ -281,6 +291,11 @@ export class Daemon {
     const result = await this.#live.probe();
     this.#lastProbe = result;
     this.#tick();
+    // Fed to the core as `down`, a probe the standby could not make would promote it beside a
+    // healthy primary; as no input, the failure count stays what the primary's answers made it.
+    // While active, this also skips the gateway check and the drill's end: both wait for a probe.
+    if (result.health === 'unprobed') return this.#unprobed.failed(result, this.state.role);
+    this.#unprobed.probed(this.state.role);
     // The local gateway is checked only while it should be serving.
     const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
     this.#tick();

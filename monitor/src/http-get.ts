@@ -3,6 +3,9 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** The default cap on a body: far above any readiness JSON, far below what would strain the monitor. */
+export const MAX_BODY_CHARS = 64 * 1024;
+
 export interface Answer {
   status: number;
   /** At most maxBodyChars. */
@@ -21,7 +24,7 @@ export interface GetOptions {
 
 /** Rejects with the connection error, or with a TimeoutError/AbortError. */
 export function httpGet(url: URL, options: GetOptions): Promise<Answer> {
-  const { timeoutMs, headers, maxBodyChars = 64 * 1024 } = options;
+  const { timeoutMs, headers, maxBodyChars = MAX_BODY_CHARS } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   return new Promise((resolve, reject) => {

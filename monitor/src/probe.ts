@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Health } from './core/model.js';
 import { type Answer, describeGetError, httpGet } from './http-get.js';
+import { localShortage } from './local-failure.js';
 
-export interface ProbeResult {
+/** The primary answered, or failed to: a verdict on it for the decision core. */
+export interface Verdict {
   health: Health;
   /** Channels the primary reports as failing (only when degraded). */
   failing: string[];
@@ -13,6 +15,21 @@ export interface ProbeResult {
   detail: string;
   latencyMs: number;
 }
+
+/**
+ * This machine could not make the request (out of descriptors, memory or ports): nothing was
+ * learnt about the primary. Not a Health: the core only ever sees what the primary did, so its
+ * consecutive-failure count keeps meaning "the primary failed", and the daemon keeps this from it.
+ */
+export interface Unprobed {
+  health: 'unprobed';
+  /** The shortage, e.g. EMFILE: one cause, logged once however many probes it stops. */
+  code: string;
+  detail: string;
+  latencyMs: number;
+}
+
+export type ProbeResult = Verdict | Unprobed;
 
 function parseJson(body: string): Record<string, unknown> | undefined {
   try {
@@ -24,7 +41,7 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 }
 
 /** Maps an answer to a health: 200 {ready:true} is up, 503 {ready:false} degraded, anything else down. */
-export function classify(answer: Answer): Pick<ProbeResult, 'health' | 'failing' | 'detail'> {
+export function classify(answer: Answer): Omit<Verdict, 'latencyMs'> {
   // A cut document is never parsed: its prefix could read as anything, even {"ready":true}.
   if (answer.truncated) {
     return {
@@ -45,6 +62,19 @@ export function classify(answer: Answer): Pick<ProbeResult, 'health' | 'failing'
   }
   const what = json ? 'unexpected JSON' : 'a body that is not OpenClaw readiness JSON';
   return { health: 'down', failing: [], detail: `HTTP ${answer.status} with ${what}` };
+}
+
+/** Maps a failed request to `down`, or to `unprobed` when the failure was this machine's own. */
+export function classifyError(
+  err: unknown,
+  timeoutMs: number,
+): Omit<Verdict, 'latencyMs'> | Omit<Unprobed, 'latencyMs'> {
+  const detail = describeGetError(err, timeoutMs);
+  const code = localShortage(err);
+  if (code !== undefined) {
+    return { health: 'unprobed', code, detail: `could not probe from this machine (${code}): ${detail}` };
+  }
+  return { health: 'down', failing: [], detail };
 }
 
 function readToken(file: string): string {
@@ -70,12 +100,7 @@ export function createProbe(primary: MonitorConfig['primary']): () => Promise<Pr
       const answer = await httpGet(url, { headers, timeoutMs });
       return { ...classify(answer), latencyMs: performance.now() - started };
     } catch (err) {
-      return {
-        health: 'down',
-        failing: [],
-        detail: describeGetError(err, timeoutMs),
-        latencyMs: performance.now() - started,
-      };
+      return { ...classifyError(err, timeoutMs), latencyMs: performance.now() - started };
     }
   };
 }

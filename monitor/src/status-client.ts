@@ -50,6 +50,12 @@ export function formatStatus(s: Status): string {
         : `at least failThreshold ${s.policy.failThreshold}, a false promotion at most once in ${s.policy.falsePromotionDays} days`
     })`,
   ];
+  if (p.probeError) {
+    const e = p.probeError;
+    lines.push(
+      `unprobed    ${e.probes} probes not made since ${e.since} (${ago(e.since)}): ${e.code} on this machine`,
+    );
+  }
   if (s.activeSince)
     lines.push(`active      since ${s.activeSince}; demotion allowed after ${s.holdDownUntil}`);
   if (s.retryAt) lines.push(`retry       attempt ${s.attempts + 1} at ${s.retryAt}`);
@@ -61,7 +67,7 @@ export function formatStatus(s: Status): string {
     );
   }
   lines.push(
-    `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}`,
+    `totals      promotions ${c.promotions}, demotions ${c.demotions}, start failures ${c.startFailures}, stop failures ${c.stopFailures}, drills ${c.drills}; probes up ${c.probes.up} / degraded ${c.probes.degraded} / down ${c.probes.down}, not made ${p.probeErrors}`,
   );
   return lines.map(visible).join('\n');
 }

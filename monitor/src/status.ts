@@ -4,6 +4,7 @@ import type { MonitorConfig } from './config.js';
 import { EVIDENCE_WINDOW, probeNumber, suspicion } from './core/detector.js';
 import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
 import type { ProbeResult } from './probe.js';
+import type { ProbeErrors } from './unprobed.js';
 import { version } from './version.js';
 
 const HEALTHS: readonly Health[] = ['up', 'degraded', 'down'];
@@ -38,6 +39,7 @@ export function statusOf(
   state: State,
   config: MonitorConfig,
   lastProbe: ProbeResult | undefined,
+  probeErrors: ProbeErrors,
   host: string,
 ) {
   const details = roleDetails(state);
@@ -57,6 +59,10 @@ export function statusOf(
       lastLatencyMs: lastProbe === undefined ? undefined : Math.round(lastProbe.latencyMs),
       consecutiveFailures: state.failures,
       consecutiveSuccesses: state.successes,
+      /** Probes this machine could not make (no verdict on the primary), since the monitor started. */
+      probeErrors: probeErrors.total,
+      /** Set while probes cannot be made, with the cause. */
+      probeError: probeErrors.current,
     },
     policy: {
       checkIntervalSeconds: config.checkIntervalSeconds,
@@ -98,7 +104,11 @@ export function statusOf(
 
 export type Status = ReturnType<typeof statusOf>;
 
-export function metricsOf(state: State, lastProbe: ProbeResult | undefined): string {
+export function metricsOf(
+  state: State,
+  lastProbe: ProbeResult | undefined,
+  probeErrors: ProbeErrors,
+): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
     lines.push(`# HELP openclaw_failover_${name} ${help}`, `# TYPE openclaw_failover_${name} ${type}`);
@@ -135,6 +145,12 @@ export function metricsOf(state: State, lastProbe: ProbeResult | undefined): str
     'counter',
     'Probes of the primary by result.',
     HEALTHS.map((h) => [`{result="${h}"}`, c.probes[h]]),
+  );
+  metric(
+    'probe_errors_total',
+    'counter',
+    'Probes this machine could not make (out of descriptors, memory or ports): no verdict on the primary.',
+    [['', probeErrors.total]],
   );
   metric('promotions_total', 'counter', 'Automatic promotions.', [['', c.promotions]]);
   metric('demotions_total', 'counter', 'Automatic demotions.', [['', c.demotions]]);

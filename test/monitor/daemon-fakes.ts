@@ -57,8 +57,11 @@ export interface Harness {
   notified: Notification[];
   exits: number[];
   systemd: string[];
-  /** The primary's health the probe answers; `probeError` makes it reject, `hang` hold the answer back while set. */
-  primary: { health: ProbeResult['health']; probeError?: Error; hang?: boolean };
+  /**
+   * The primary's health the probe answers, or `unprobed` with the local shortage `code` (default
+   * EMFILE); `probeError` makes it reject, `hang` hold the answer back while set.
+   */
+  primary: { health: ProbeResult['health']; code?: string; probeError?: Error; hang?: boolean };
   probes: () => number;
   /** The fake epoch clock, in seconds: every call moves it on by one. */
   clockCalls: number[];
@@ -97,6 +100,10 @@ export function harness(
     probes++;
     if (primary.probeError) throw primary.probeError;
     while (primary.hang) await new Promise((r) => setTimeout(r, 10));
+    if (primary.health === 'unprobed') {
+      const code = primary.code ?? 'EMFILE';
+      return { health: 'unprobed', code, detail: `could not probe (${code})`, latencyMs: 1 };
+    }
     return { health: primary.health, failing: [], detail: primary.health, latencyMs: 1 };
   };
   const notifier = { send: async (n: Notification) => void notified.push(n) };

@@ -29,6 +29,7 @@ describe('the status verb', () => {
             hostile,
             config,
             { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
+            { total: 0 },
             'h',
           ),
         ),

@@ -1,0 +1,101 @@
+// Property-style: 300 random answers (fixed seed) from a raw server on 127.0.0.1, hostile in
+// status, body, size, framing and pace. Each probe result is exactly what the readiness contract
+// says, within the timeout, without throwing, and no body is read past the cap.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet, MAX_BODY_CHARS } from '../../monitor/src/http-get.js';
+import { createProbe } from '../../monitor/src/probe.js';
+import { prng } from './core-helpers.js';
+import { type HostileCase, hostileCase } from './hostile-answers.js';
+import { HostileServer } from './hostile-server.js';
+
+const CASES = 300;
+// Run side by side: a slow case costs the whole timeout.
+const BATCH = 30;
+const TIMEOUT_SECONDS = 0.5;
+// What a loaded machine may add to the timeout before a probe's promise settles.
+const SLACK_MS = 1500;
+
+describe('the probe against 300 random hostile answers', () => {
+  const server = new HostileServer();
+  const rnd = prng(20261205);
+  beforeAll(async () => {
+    for (let i = 0; i < CASES; i++) server.cases.push(hostileCase(rnd, MAX_BODY_CHARS));
+    await server.start();
+  });
+  afterAll(() => server.stop());
+
+  it('covers every result and every pace', () => {
+    const count = (f: (c: HostileCase) => boolean) => server.cases.filter(f).length;
+    expect(count((c) => c.expected.health === 'up')).toBeGreaterThan(30);
+    expect(count((c) => c.expected.health === 'degraded')).toBeGreaterThan(30);
+    expect(count((c) => c.expected.failing.length > 0)).toBeGreaterThan(10);
+    expect(count((c) => c.expected.health === 'down')).toBeGreaterThan(150);
+    expect(count((c) => c.slow)).toBeGreaterThan(10);
+  });
+
+  // Each case is asked twice at once: by the probe, for its result, and by a bare GET, for the body.
+  it('answers each as the contract says, within the timeout, never throwing, reading no body past the cap', async () => {
+    const timeoutMs = TIMEOUT_SECONDS * 1000;
+    const results: string[] = [];
+    const check = async (c: HostileCase, url: string) => {
+      const probe = createProbe({ url, timeoutSeconds: TIMEOUT_SECONDS });
+      const started = performance.now();
+      // A probe that never settles is named here rather than left to the test's own timeout.
+      const hung = sleep(timeoutMs + SLACK_MS + 1000, 'hung' as const);
+      const result = await Promise.race([probe(), hung]);
+      const ms = performance.now() - started;
+      if (result === 'hung') throw new Error(`the probe never settled: ${c.label}`);
+      expect(['up', 'degraded', 'down'], c.label).toContain(result.health);
+      const failing = 'failing' in result ? result.failing : undefined;
+      expect({ health: result.health, failing }, c.label).toEqual(c.expected);
+      expect(ms, c.label).toBeLessThan(timeoutMs + SLACK_MS);
+      results.push(result.health);
+    };
+    const capped = async (c: HostileCase, url: string) => {
+      const answer = await httpGet(new URL('readyz', `${url}/`), { timeoutMs }).catch(() => undefined);
+      if (!answer) return;
+      expect(answer.body.length, c.label).toBeLessThanOrEqual(MAX_BODY_CHARS);
+      if (c.steps.some((s) => 'endless' in s)) expect(answer.truncated, c.label).toBe(true);
+    };
+    for (let from = 0; from < CASES; from += BATCH) {
+      const batch = server.cases.slice(from, from + BATCH);
+      await Promise.all(
+        batch.flatMap((c, i) => [check(c, server.url(from + i)), capped(c, server.url(from + i))]),
+      );
+    }
+    expect(results).toHaveLength(CASES);
+  });
+
+  it('leaves no connection open', async () => {
+    const deadline = Date.now() + 5000;
+    while (server.open > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.open).toBe(0);
+  });
+});
+
+describe('the body cap, at its edge', () => {
+  const server = new HostileServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it.each([
+    [MAX_BODY_CHARS, 'up'],
+    [MAX_BODY_CHARS + 1, 'down'],
+  ])('a ready document of %i characters is %s', async (chars, health) => {
+    const head = '{"ready":true,"pad":"';
+    const body = Buffer.from(`${head}${'x'.repeat(chars - head.length - 2)}"}`);
+    expect(body.length).toBe(chars);
+    server.cases.push({
+      label: `${chars}`,
+      steps: [
+        { write: Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n`) },
+        { write: body },
+      ],
+      expected: { health: 'up', failing: [] },
+      slow: false,
+    });
+    const result = await createProbe({ url: server.url(server.cases.length - 1), timeoutSeconds: 2 })();
+    expect(result.health).toBe(health);
+  });
+});
