@@ -9,9 +9,7 @@
 // - gateway.isRunning() throwing while active is a failed check: logged (gateway-check-failed),
 //   the probe goes to the core without it, the loop goes on. At start it is fatal (below): no
 //   decision can be made without knowing whether the gateway runs, and systemd retries in 5 s.
-// - store.save throwing (ENOSPC, EACCES…) keeps the last good file on disk: logged once per
-//   cause (state-save-failed), the loop goes on with the state in memory and saves it again at
-//   the next change.
+// - store.save throwing (ENOSPC, EACCES…) keeps the last good file and the loop going (state-saver.ts).
 // - A probe this machine could not make (out of descriptors, memory, ports: probe.ts Unprobed)
 //   is no answer from the primary: it never reaches the core (unprobed.ts logs and counts it).
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
@@ -32,6 +30,7 @@ import type { ProbeResult } from './probe.js';
 import { ProbeSchedule } from './probe-schedule.js';
 import { planReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
+import { StateSaver } from './state-saver.js';
 import type { StateStore } from './store.js';
 import { type ProbeErrors, UnprobedLog } from './unprobed.js';
 import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
@@ -73,8 +72,7 @@ export class Daemon {
   #lastProbe: ProbeResult | undefined;
   readonly #unprobed: UnprobedLog;
   #loop: Promise<void> | undefined;
-  /** The cause of the failing saves since the last good one, logged once. */
-  #saveFailure: string | undefined;
+  readonly #saver: StateSaver;
   /** When the control loop last made progress (performance.now() ms), for the watchdog. */
   #lastTick = performance.now();
   #stopWatchdog: (() => void) | undefined;
@@ -89,6 +87,7 @@ export class Daemon {
     };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
+    this.#saver = new StateSaver(deps.store, deps.log, deps.config.stateFile);
     this.#unprobed = new UnprobedLog(deps.log);
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
@@ -199,7 +198,7 @@ export class Daemon {
     this.#stopWatchdog?.();
     this.#deps.systemd.stopping();
     await this.#loop;
-    if (this.#state) this.#save(this.#state);
+    if (this.#state) this.#saver.save(this.#state);
   }
 
   /** An unexpected error: logged with its cause, then the process exits for systemd to restart it. */
@@ -220,26 +219,10 @@ export class Daemon {
     const outcome = this.#step(this.state, input, this.#clock());
     if (outcome.state !== this.#state) {
       this.#state = outcome.state;
-      this.#save(outcome.state);
+      this.#saver.save(outcome.state);
     }
     for (const action of outcome.actions) this.#perform(action);
     return outcome;
-  }
-
-  /** Saves the state; a failure keeps the last good file and is logged once per cause. */
-  #save(state: State): void {
-    const { store, log, config } = this.#deps;
-    try {
-      store.save(state);
-    } catch (err) {
-      const error = (err as Error).message;
-      if (error !== this.#saveFailure)
-        log.error({ event: 'state-save-failed', file: config.stateFile, error });
-      this.#saveFailure = error;
-      return;
-    }
-    if (this.#saveFailure !== undefined) log.info({ event: 'state-saved', file: config.stateFile });
-    this.#saveFailure = undefined;
   }
 
   #perform(action: Action): void {
