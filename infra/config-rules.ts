@@ -168,6 +168,7 @@ export const RULES = {
   recoverThreshold: integer(1),
   minActiveSeconds: integer(0),
   promoteOn: oneOf(['down', 'unready']),
+  degradedGraceSeconds: integer(0, Number.MAX_SAFE_INTEGER, '0: a degraded primary never counts as failing'),
   falsePromotionDays: integer(0, 36_500, '0: promote after failThreshold failures whatever the link'),
   standbyMode: oneOf(['warm', 'cold']),
   notifyWebhookUrl: secret(

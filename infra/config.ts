@@ -38,6 +38,7 @@ export interface StandbyConfig {
     minActiveSeconds: number;
     promoteOn: 'down' | 'unready';
     falsePromotionDays: number;
+    degradedGraceSeconds: number;
     notifyWebhookUrl: Secret | undefined;
   };
 }
@@ -150,6 +151,7 @@ export function loadConfig(): StandbyConfig {
       minActiveSeconds: c.minActiveSeconds,
       promoteOn: c.promoteOn,
       falsePromotionDays: c.falsePromotionDays,
+      degradedGraceSeconds: c.degradedGraceSeconds,
       notifyWebhookUrl: secret(c.notifyWebhookUrl),
     },
   };

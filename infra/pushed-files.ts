@@ -42,6 +42,7 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
     minActiveSeconds: config.monitor.minActiveSeconds,
     promoteOn: config.monitor.promoteOn,
     falsePromotionDays: config.monitor.falsePromotionDays,
+    degradedGraceSeconds: config.monitor.degradedGraceSeconds,
     gateway: standbyGateway({
       gatewayPort: STANDBY_GATEWAY_PORT,
       startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,

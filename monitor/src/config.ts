@@ -95,6 +95,8 @@ const MonitorConfigObject = v.strictObject({
     v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(36_500)),
     POLICY_DEFAULTS.falsePromotionDays,
   ),
+  /** With promoteOn "down": a primary degraded (a channel failing) this long counts as failing; 0: never. */
+  degradedGraceSeconds: v.optional(seconds(), POLICY_DEFAULTS.degradedGraceSeconds),
   gateway: v.variant('manager', [systemdGateway, processGateway]),
   workspace: v.optional(
     v.strictObject({

@@ -12,6 +12,7 @@ export const POLICY_DEFAULTS = {
   flapWindowSeconds: 3600,
   promoteOn: 'down',
   falsePromotionDays: 365,
+  degradedGraceSeconds: 300,
 } as const satisfies Policy;
 
 /** The loopback status endpoint, also where the operator verbs look without --listen or --config. */

@@ -38,6 +38,7 @@ const shared = {
     health: v.picklist(['up', 'degraded', 'down', 'unknown']),
     failing: v.array(v.string()),
     since: time,
+    degradedSince: v.optional(time),
   }),
   failures: count,
   successes: count,

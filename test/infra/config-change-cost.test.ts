@@ -41,6 +41,7 @@ const CHANGED: Record<string, string> = {
   recoverThreshold: '4',
   minActiveSeconds: '300',
   falsePromotionDays: '30',
+  degradedGraceSeconds: '600',
   promoteOn: 'unready',
   standbyMode: 'cold',
   notifyWebhookUrl: 'https://hooks.example.test/services/other',

@@ -35,6 +35,7 @@ describe('changing the monitor thresholds', () => {
       minActiveSeconds: '300',
       promoteOn: 'unready',
       falsePromotionDays: '0',
+      degradedGraceSeconds: '0',
     });
 
     expect(userData(after)).toBe(userData(before));
@@ -56,6 +57,7 @@ describe('changing the monitor thresholds', () => {
       minActiveSeconds: 300,
       promoteOn: 'unready',
       falsePromotionDays: 0,
+      degradedGraceSeconds: 0,
     });
     // The content hash in the triggers re-runs the push, and only the push: the bundle, unchanged,
     // is not copied again (so the deploy script reloads the monitor instead of restarting it).

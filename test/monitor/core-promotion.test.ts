@@ -90,7 +90,7 @@ describe('standby → promoting', () => {
 });
 
 describe('promoteOn policy', () => {
-  it('"down": degraded is not a failure (never promotes, resets failures) nor a recovery', () => {
+  it('"down": degraded inside the grace is not a failure (never promotes, resets failures) nor a recovery', () => {
     const d = new Driver(DEFAULTS);
     expect(d.probes('gggggggg')).toEqual(Array(8).fill('standby'));
     expect(d.state.failures).toBe(0);
@@ -98,6 +98,32 @@ describe('promoteOn policy', () => {
     expect(d.probes('dd g dd')).toEqual(Array(5).fill('standby'));
     expect(d.count('promote')).toBe(0);
     expect(d.state.counters.probes).toEqual({ up: 0, degraded: 9, down: 4 });
+  });
+
+  it('"down": a primary degraded for degradedGraceSeconds counts as failing from then on', () => {
+    const d = new Driver(DEFAULTS);
+    d.probes('u');
+    const spell = d.now;
+    // 60 probes at 5 s: 295 s degraded, inside the 300 s grace; the failing names change meanwhile.
+    for (let i = 0; i < 60; i++)
+      d.probe('degraded', { failing: i < 30 ? ['telegram'] : ['telegram', 'discord'] });
+    expect(d.state.failures).toBe(0);
+    expect(d.state.primary.degradedSince).toBe(spell);
+    const roles = d.probes('ggg');
+    expect(roles).toEqual(['standby', 'standby', 'promoting']);
+    expect(d.state.reason).toBe('primary degraded for 3 consecutive probes');
+  });
+
+  it('"down": an up probe ends the spell, a start\'s sidecars never count, and a grace of 0 never promotes', () => {
+    const d = new Driver(DEFAULTS);
+    d.probes(`${'g'.repeat(59)}u${'g'.repeat(59)}`);
+    expect(d.count('promote')).toBe(0);
+    const starting = new Driver(DEFAULTS);
+    for (let i = 0; i < 100; i++) starting.probe('degraded', { failing: ['startup-sidecars'] });
+    expect(starting.state.failures).toBe(0);
+    const never = new Driver({ ...DEFAULTS, degradedGraceSeconds: 0 });
+    never.probes('g'.repeat(200));
+    expect(never.count('promote')).toBe(0);
   });
 
   it('"down": degraded does not log probe-failed', () => {
@@ -133,7 +159,12 @@ describe('promoteOn policy', () => {
   it('records failing channel names and logs when they change', () => {
     const d = new Driver({ ...DEFAULTS, promoteOn: 'unready' });
     const a = d.probe('degraded', { failing: ['telegram'] });
-    expect(a.state.primary).toEqual({ health: 'degraded', failing: ['telegram'], since: T0 });
+    expect(a.state.primary).toEqual({
+      health: 'degraded',
+      failing: ['telegram'],
+      since: T0,
+      degradedSince: T0,
+    });
     expect(a.actions[0]).toEqual({
       type: 'log',
       level: 'warn',
@@ -144,7 +175,7 @@ describe('promoteOn policy', () => {
     const b = d.probe('degraded', { failing: ['telegram'] });
     expect(sigs(b.actions)).toEqual(['log:probe-failed']);
     expect(b.state.primary.since).toBe(T0);
-    // Same health, other names: logged, since moves.
+    // Same health, other names: logged, since moves; the degraded spell goes on.
     const c = d.probe('degraded', { failing: ['telegram', 'discord'] });
     expect(c.actions[0]).toEqual({
       type: 'log',
@@ -152,7 +183,12 @@ describe('promoteOn policy', () => {
       event: 'primary-health',
       fields: { from: 'degraded', to: 'degraded', failing: ['telegram', 'discord'] },
     });
-    expect(c.state.primary).toEqual({ health: 'degraded', failing: ['telegram', 'discord'], since: T0 + 10 });
+    expect(c.state.primary).toEqual({
+      health: 'degraded',
+      failing: ['telegram', 'discord'],
+      since: T0 + 10,
+      degradedSince: T0,
+    });
     // Back up: names cleared, info level.
     const u = d.probe('up');
     expect(u.actions[0]).toEqual({

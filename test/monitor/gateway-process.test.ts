@@ -230,7 +230,7 @@ describe('process gateway manager', () => {
     strays.push(parent);
     const [line] = (await once(parent.stdout, 'data')) as [Buffer];
     const zombie = Number(line.toString().trim());
-    await expect.poll(() => isAlive(zombie)).toBe(false);
+    await expect.poll(() => isAlive(zombie), { timeout: 10_000 }).toBe(false);
     await writeFile(pidFile, JSON.stringify({ pid: zombie, startTime: await startTimeOf(zombie) }));
 
     expect(await manager.isRunning()).toBe(false);

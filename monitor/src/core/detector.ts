@@ -12,7 +12,29 @@
 // seen yet (a new monitor) count as clean. Failures of the current run are never evidence against
 // itself, and a run that ended in a promotion was an outage, not link noise: it is dropped.
 // falsePromotionDays 0 turns this off: failThreshold always, as the fixed rule did.
-import type { Policy, SharedState } from './model.js';
+import type { Health, Policy, SharedState } from './model.js';
+
+/** What a starting primary reports as failing for its first seconds: never a reason to promote. */
+const STARTING = new Set(['startup-sidecars']);
+
+/**
+ * Whether a probe of `primary` (as just recorded) counts against it. Down always does. Degraded
+ * (alive, channels failing: its users cannot reach it either) does under promoteOn "unready", and
+ * under "down" once it has lasted degradedGraceSeconds, longer than OpenClaw's own ~120 s channel
+ * grace, so a channel reconnecting by itself is left to do so. A start's sidecars never count.
+ */
+export function countsAsFailing(
+  policy: Policy,
+  primary: { health: Health | 'unknown'; failing: string[]; degradedSince?: number },
+  now: number,
+): boolean {
+  if (primary.health === 'down') return true;
+  if (primary.health !== 'degraded') return false;
+  if (primary.failing.length > 0 && primary.failing.every((name) => STARTING.has(name))) return false;
+  if (policy.promoteOn === 'unready') return true;
+  const since = primary.degradedSince ?? now;
+  return policy.degradedGraceSeconds > 0 && now - since >= policy.degradedGraceSeconds;
+}
 
 /** Probes the failure rate is taken over: at the default 5 s, the last 16⅔ minutes. */
 export const EVIDENCE_WINDOW = 200;

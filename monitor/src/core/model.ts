@@ -15,6 +15,8 @@ export interface Policy {
   promoteOn: 'down' | 'unready';
   /** A false promotion expected at most once in this many days at the seen failure rate; 0: failThreshold always (core/detector.ts). */
   falsePromotionDays: number;
+  /** With promoteOn "down": a primary degraded this long counts as failing; 0: never. */
+  degradedGraceSeconds: number;
 }
 
 export interface Transition {
@@ -59,7 +61,8 @@ export interface SharedState {
   /** When the current role was entered, and why. */
   since: number;
   reason: string;
-  primary: { health: Health | 'unknown'; failing: string[]; since: number };
+  /** `since`: when health or failing names last changed; `degradedSince`: start of the current degraded spell. */
+  primary: { health: Health | 'unknown'; failing: string[]; since: number; degradedSince?: number };
   /** Consecutive probes that count as failing under `promoteOn`, and consecutive `up` (ready) probes. */
   failures: number;
   successes: number;

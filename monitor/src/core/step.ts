@@ -2,8 +2,8 @@
 // clock, no randomness: the daemon (daemon.ts) feeds it probe results, the results of the
 // actions it asked for and operator commands, persists the state and performs the actions.
 import { MAX_DRILL_SECONDS } from '../defaults.js';
-import { keptEvidence, probeNumber, suspicion, withoutRun } from './detector.js';
-import type { Action, Active, Drill, Health, Input, Outcome, Policy, State } from './model.js';
+import { countsAsFailing, keptEvidence, probeNumber, suspicion, withoutRun } from './detector.js';
+import type { Action, Active, Drill, Input, Outcome, Policy, State } from './model.js';
 import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
 import { reconcile } from './reconcile.js';
 import { demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
@@ -18,8 +18,6 @@ type Probe = Extract<Input, { type: 'probe' }>;
 
 /** Binds the decision core to a policy (the thresholds from the config file). */
 export function makeStep(policy: Policy) {
-  const isFailing = (health: Health) =>
-    health === 'down' || (policy.promoteOn === 'unready' && health !== 'up');
   const retryDelay = (attempts: number) =>
     Math.min(policy.checkIntervalSeconds * 2 ** attempts, MAX_RETRY_SECONDS);
   // Each promotion inside the flap window doubles the time the standby stays active.
@@ -42,12 +40,17 @@ export function makeStep(policy: Policy) {
         fields: { from: s.primary.health, to: input.health, failing },
       });
     }
-    const fail = isFailing(input.health);
+    const degraded = input.health === 'degraded';
+    const degradedSince = s.primary.health === 'degraded' ? (s.primary.degradedSince ?? now) : now;
+    const primary = changed
+      ? { health: input.health, failing, since: now, ...(degraded ? { degradedSince } : {}) }
+      : s.primary;
+    const fail = countsAsFailing(policy, primary, now);
     const watching = s.role === 'standby' || s.role === 'held';
     const ordinal = probeNumber(s) + 1;
     const state: State = {
       ...s,
-      primary: changed ? { health: input.health, failing, since: now } : s.primary,
+      primary,
       failures: fail ? s.failures + 1 : 0,
       // Evidence of the link's noise is what a standby sees (core/detector.ts); held, the primary
       // is under maintenance, and its downtime is no noise.
@@ -76,7 +79,7 @@ export function makeStep(policy: Policy) {
 
   /** What the role does with the probe just recorded in `s`. */
   function decide(s: State, input: Probe, now: number): Outcome | undefined {
-    const failing = isFailing(input.health);
+    const failing = countsAsFailing(policy, s.primary, now);
     const recovered = s.successes >= policy.recoverThreshold;
     switch (s.role) {
       case 'standby': {
@@ -259,7 +262,7 @@ export function makeStep(policy: Policy) {
         return onPushResult(policy, s, input, now);
       case 'drill': {
         if (s.role !== 'standby') return refuse(s, `a drill needs a standby, the role is ${s.role}`);
-        if (s.primary.health === 'unknown' || isFailing(s.primary.health)) {
+        if (s.primary.health === 'unknown' || countsAsFailing(policy, s.primary, now)) {
           return refuse(s, `a drill needs a healthy primary, the primary is ${s.primary.health}`);
         }
         if (!(input.seconds > 0 && input.seconds <= MAX_DRILL_SECONDS)) {
