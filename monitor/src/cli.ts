@@ -82,8 +82,8 @@ async function runDaemon(configFile: string): Promise<void> {
   const server = await startStatusServer(
     config.status.listen,
     {
-      status: () => statusOf(daemon.state, daemon.config, daemon.lastProbe, daemon.probeErrors, host),
-      metrics: () => metricsOf(daemon.state, daemon.lastProbe, daemon.probeErrors),
+      status: () => statusOf(daemon.state, daemon.config, daemon.observed, host),
+      metrics: () => metricsOf(daemon.state, daemon.observed),
       command: (input) => daemon.command(input),
     },
     (err) => log.error({ event: 'status-request-failed', error: String(err) }),

@@ -3,7 +3,13 @@
 // input from MonitorConfigInput. Durations are seconds; defaults come from defaults.ts.
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
-import { DEFAULT_STATUS_LISTEN, GATEWAY_DEFAULTS, POLICY_DEFAULTS, TIMEOUT_DEFAULTS } from './defaults.js';
+import {
+  DEFAULT_STATUS_LISTEN,
+  GATEWAY_DEFAULTS,
+  POLICY_DEFAULTS,
+  TIMEOUT_DEFAULTS,
+  WORKSPACE_FETCH_SECONDS,
+} from './defaults.js';
 
 /** Exit code for bad configuration (sysexits EX_CONFIG); the systemd unit does not restart on it. */
 export const EX_CONFIG = 78;
@@ -103,6 +109,8 @@ const MonitorConfigObject = v.strictObject({
       path: nonEmpty,
       timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.workspaceSeconds),
       pushBack: v.optional(v.boolean(), true),
+      /** While standby, fetch the remote this often (after up probes), so a promotion with the remote down starts from a recent copy; 0: never. */
+      fetchIntervalSeconds: v.optional(seconds(), WORKSPACE_FETCH_SECONDS),
     }),
   ),
   stateFile: nonEmpty,

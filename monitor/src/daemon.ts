@@ -15,11 +15,9 @@
 // - Anything else (a bug) is fatal: a `fatal` event with the cause, then exit EX_SOFTWARE (70),
 //   and systemd (Restart=always) starts a fresh monitor that reconciles with reality.
 //
-// Reload (SIGHUP, reload()): the config file is read and validated again, all or nothing
-// (reload.ts). Refused with one `config-reload-refused` event naming the bad or restart-only keys,
-// the old config staying in force; else applied: the state, role and counters stay (an outage
-// already counted still fails over on time), the new policy and adapters apply from the next
-// probe, and an action already under way finishes with the adapters it started with.
+// Reload (SIGHUP, reload()): all or nothing (reload.ts), refused with one `config-reload-refused`
+// event; applied, the new policy and adapters work from the next probe (an outage already counted
+// still fails over on time), and an action under way finishes with the adapters it started with.
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
@@ -31,9 +29,11 @@ import { ProbeSchedule } from './probe-schedule.js';
 import { planReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import { StateSaver } from './state-saver.js';
+import type { Observed } from './status.js';
 import type { StateStore } from './store.js';
-import { type ProbeErrors, UnprobedLog } from './unprobed.js';
+import { UnprobedLog } from './unprobed.js';
 import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
+import { WorkspaceRefresh } from './workspace-refresh.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
 export const EX_SOFTWARE = 70;
@@ -71,6 +71,7 @@ export class Daemon {
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
   readonly #unprobed: UnprobedLog;
+  readonly #refresh: WorkspaceRefresh;
   #loop: Promise<void> | undefined;
   readonly #saver: StateSaver;
   /** When the control loop last made progress (performance.now() ms), for the watchdog. */
@@ -89,6 +90,7 @@ export class Daemon {
     this.#step = makeStep(deps.config);
     this.#saver = new StateSaver(deps.store, deps.log, deps.config.stateFile);
     this.#unprobed = new UnprobedLog(deps.log);
+    this.#refresh = new WorkspaceRefresh(deps.log, this.#clock);
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
       () => this.#live.config.checkIntervalSeconds * 1000,
@@ -110,13 +112,13 @@ export class Daemon {
     return this.#state;
   }
 
-  get lastProbe(): ProbeResult | undefined {
-    return this.#lastProbe;
-  }
-
-  /** Probes this machine could not make: the total, and the current cause while it lasts. */
-  get probeErrors(): ProbeErrors {
-    return this.#unprobed.errors;
+  /** The last probe, the probes this machine could not make, the workspace's last fetch. */
+  get observed(): Observed {
+    return {
+      lastProbe: this.#lastProbe,
+      probeErrors: this.#unprobed.errors,
+      workspace: this.#refresh.freshness,
+    };
   }
 
   /** The config in force: the one started with, or the last reload's. */
@@ -287,6 +289,13 @@ export class Daemon {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
     }
     this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
+    const { workspace, config } = this.#live;
+    this.#refresh.afterProbe(
+      this.state.role,
+      result.health,
+      workspace,
+      config.workspace?.fetchIntervalSeconds ?? 0,
+    );
   }
 
   /** Whether the gateway runs; undefined (no verdict) when the check itself failed. */

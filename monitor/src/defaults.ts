@@ -38,3 +38,6 @@ export const TIMEOUT_DEFAULTS = {
 
 /** How the standby gateway waits: cold (started on promotion), the mode of a config without the key. */
 export const GATEWAY_DEFAULTS = { standbyMode: 'cold' } as const;
+
+/** How often a standby fetches the workspace: a promotion with the remote down starts at most this far behind it. */
+export const WORKSPACE_FETCH_SECONDS = 60;

@@ -77,7 +77,7 @@ export async function retryPush(ctx: ActionContext): Promise<void> {
 async function sync(
   ctx: ActionContext,
   what: 'pull' | 'push',
-  run: () => Promise<{ head: string; pushedTo?: string }>,
+  run: () => Promise<{ head: string; pushedTo?: string; fetchFailed?: string }>,
   notifyFailure: boolean,
 ): Promise<string | undefined> {
   const { log } = ctx;
@@ -85,6 +85,13 @@ async function sync(
   try {
     const result = await run();
     log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
+    if (result.fetchFailed !== undefined) {
+      // Served from the last background fetch (maybe behind the primary's last push): say so.
+      const error = `${result.fetchFailed}; serving the copy fetched last`;
+      log.error({ event: 'sync-failed', what, error });
+      if (notifyFailure) ctx.notify('sync-failed', `workspace ${what} failed: ${error}`);
+      return error;
+    }
     if (result.pushedTo?.startsWith('failover/')) {
       // The primary moved on meanwhile: a person has to merge what the standby wrote.
       ctx.notify(

@@ -6,6 +6,7 @@ import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from
 import type { ProbeResult } from './probe.js';
 import type { ProbeErrors } from './unprobed.js';
 import { version } from './version.js';
+import type { WorkspaceFreshness } from './workspace-refresh.js';
 
 const HEALTHS: readonly Health[] = ['up', 'degraded', 'down'];
 
@@ -35,13 +36,15 @@ function roleDetails(s: State): RoleDetails {
   }
 }
 
-export function statusOf(
-  state: State,
-  config: MonitorConfig,
-  lastProbe: ProbeResult | undefined,
-  probeErrors: ProbeErrors,
-  host: string,
-) {
+/** What the daemon knows beyond the core's state: the last probe, probes not made, the last fetch. */
+export interface Observed {
+  lastProbe: ProbeResult | undefined;
+  probeErrors: ProbeErrors;
+  workspace: WorkspaceFreshness;
+}
+
+export function statusOf(state: State, config: MonitorConfig, observed: Observed, host: string) {
+  const { lastProbe, probeErrors } = observed;
   const details = roleDetails(state);
   const detector = suspicion(config, state.recentFailures, probeNumber(state), state.failures);
   return {
@@ -89,6 +92,12 @@ export function statusOf(
       startedAt: iso(details.drill.startedAt),
       until: iso(details.drill.until),
     },
+    /** The standby's last background fetch: how fresh a promotion with the remote down would start. */
+    workspace: config.workspace && {
+      fetchedAt: iso(observed.workspace.fetchedAt),
+      newestCommitAt: iso(observed.workspace.newestCommitAt),
+      lastFetchError: observed.workspace.lastError,
+    },
     /** Changes written while active that a failed push-back left only on this machine. */
     unpushed: details.unpushed && {
       since: iso(details.unpushed.since),
@@ -104,11 +113,8 @@ export function statusOf(
 
 export type Status = ReturnType<typeof statusOf>;
 
-export function metricsOf(
-  state: State,
-  lastProbe: ProbeResult | undefined,
-  probeErrors: ProbeErrors,
-): string {
+export function metricsOf(state: State, observed: Observed): string {
+  const { lastProbe, probeErrors } = observed;
   const lines: string[] = [];
   const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: [string, number][]) => {
     lines.push(`# HELP openclaw_failover_${name} ${help}`, `# TYPE openclaw_failover_${name} ${type}`);
@@ -126,6 +132,12 @@ export function metricsOf(
     'gauge',
     'Last probed primary health (1 for the current one).',
     HEALTHS.map((h) => [`{health="${h}"}`, +(h === state.primary.health)]),
+  );
+  metric(
+    'workspace_fetched_timestamp_seconds',
+    'gauge',
+    'When the last background fetch worked (0: never).',
+    [['', observed.workspace.fetchedAt ?? 0]],
   );
   const unpushed = state.role === 'standby' || state.role === 'held' ? state.unpushed : undefined;
   metric(

@@ -6,8 +6,10 @@ import { spawn } from 'node:child_process';
 import type { WorkspaceConfig } from './config.js';
 
 export interface WorkspaceSync {
-  /** Before the standby gateway starts: bring the workspace up to the remote's latest, fast-forward only. Throws with a clear reason (git's stderr) on failure or timeout. */
-  pull(): Promise<{ updated: boolean; head: string }>;
+  /** While standby: fetch the remote, so that a promotion with the remote down still starts from a recent copy. Resolves with the commit time (epoch seconds) of the newest fetched commit of the tracked branch; throws on failure or timeout. */
+  fetch(): Promise<{ newestCommitAt: number }>;
+  /** Before the standby gateway starts: bring the workspace up to the remote's latest, fast-forward only. A failed fetch (the remote down) still fast-forwards to what the last fetch brought, and says why in `fetchFailed`. Throws with a clear reason (git's stderr) when even that fails. */
+  pull(): Promise<{ updated: boolean; head: string; fetchFailed?: string }>;
   /** After the standby gateway stopped: commit what changed while active and push it. Fast-forward to the tracked branch when possible, else push to a new branch `failover/<host>-<UTC time, e.g. 20261124T181500Z>`. Throws if nothing could be pushed; the changes then stay committed locally and the next pushBack pushes them. */
   pushBack(): Promise<{ committed: boolean; pushedTo?: string; head: string }>;
 }
@@ -176,16 +178,29 @@ export function createWorkspaceSync(
   }
 
   const unlocked: WorkspaceSync = {
+    async fetch() {
+      const { remote } = await upstream();
+      await git(['fetch', '--quiet', remote]);
+      return { newestCommitAt: Number(await git(['log', '-1', '--format=%ct', '@{upstream}'])) };
+    },
+
     async pull() {
       // Left over from a failover that was interrupted before its pushBack: a commit keeps them
       // safe, and the next pushBack pushes them like any other change.
       await commitAll(`${IDENTITY}: save changes left uncommitted on ${opts.host} (${utcSeconds(now())})`);
       const { remote } = await upstream();
-      await git(['fetch', remote]);
+      const fetchFailed = await git(['fetch', remote]).then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
       const before = await head();
       await git(['merge', '--ff-only', '--quiet', '@{upstream}']);
       const after = await head();
-      return { updated: after !== before, head: after };
+      return {
+        updated: after !== before,
+        head: after,
+        ...(fetchFailed === undefined ? {} : { fetchFailed }),
+      };
     },
 
     async pushBack() {
@@ -237,5 +252,9 @@ export function createWorkspaceSync(
     queue = result.catch(() => undefined);
     return result;
   };
-  return { pull: () => exclusive(unlocked.pull), pushBack: () => exclusive(unlocked.pushBack) };
+  return {
+    fetch: () => exclusive(unlocked.fetch),
+    pull: () => exclusive(unlocked.pull),
+    pushBack: () => exclusive(unlocked.pushBack),
+  };
 }

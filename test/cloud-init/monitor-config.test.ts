@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMonitorConfig } from '../../cloud-init/index.js';
 import { parseConfig } from '../../monitor/src/config.js';
+import { WORKSPACE_FETCH_SECONDS } from '../../monitor/src/defaults.js';
 import { monitorConfigInput } from './fixture.js';
 
 describe('monitor config', () => {
@@ -24,7 +25,12 @@ describe('monitor config', () => {
       tokenFile: '/etc/openclaw-failover/primary-token',
       timeoutSeconds: 2,
     });
-    expect(config.workspace).toEqual({ path: '/srv/openclaw-workspace', timeoutSeconds: 20, pushBack: true });
+    expect(config.workspace).toEqual({
+      path: '/srv/openclaw-workspace',
+      timeoutSeconds: 20,
+      pushBack: true,
+      fetchIntervalSeconds: WORKSPACE_FETCH_SECONDS,
+    });
     expect(config.notify).toEqual([
       { type: 'webhook', url: 'https://hooks.example.com/openclaw-failover', timeoutSeconds: 5 },
     ]);

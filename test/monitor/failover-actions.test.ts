@@ -101,6 +101,35 @@ describe('around a failover, with the real bundle', () => {
     await expect.poll(() => hooks.events, { timeout: 5000 }).toEqual(['promoting', 'sync-failed', 'active']);
   });
 
+  it('fetches while standby, so a promotion with the remote gone starts from the primary’s last push', async () => {
+    const ws = workspaces();
+    lab.writeConfig(
+      { workspace: { path: ws.standby, timeoutSeconds: 2, fetchIntervalSeconds: 0.3 } },
+      { WRITE_FILE: join(ws.standby, 'written-on-standby.md') },
+    );
+    const status = async () => (await (await fetch(`http://${lab.listen}/status`)).json()) as Status;
+    const m = lab.startMonitor();
+    await m.waitFor((l) => l.event === 'started', 5000);
+    writeFileSync(join(ws.primary, 'MEMORY.md'), 'v2, pushed just before the primary died\n');
+    git(ws.primary, 'commit', '-qam', 'v2');
+    git(ws.primary, 'push', '-q', 'origin', 'HEAD:main');
+    const pushed = git(ws.primary, 'rev-parse', 'HEAD');
+    await expect.poll(() => git(ws.standby, 'rev-parse', 'origin/main'), { timeout: 10_000 }).toBe(pushed);
+    const pushedAt = new Date(Number(git(ws.primary, 'log', '-1', '--format=%ct')) * 1000).toISOString();
+    await expect.poll(async () => (await status()).workspace?.newestCommitAt).toBe(pushedAt);
+
+    // The remote goes with the primary: the promotion's own fetch fails, what was fetched serves.
+    renameSync(ws.remote, `${ws.remote}.gone`);
+    await lab.primary.stop();
+    await m.waitForTransition('active', 10_000);
+    expect(m.events('sync-failed')).toMatchObject([
+      { what: 'pull', error: expect.stringMatching(/serving the copy fetched last/) },
+    ]);
+    expect(readFileSync(join(ws.standby, 'MEMORY.md'), 'utf8')).toBe(
+      'v2, pushed just before the primary died\n',
+    );
+  });
+
   it('retries a failed push-back in standby until the remote is back, across a monitor restart', async () => {
     const ws = workspaces();
     lab.writeConfig(
@@ -118,12 +147,12 @@ describe('around a failover, with the real bundle', () => {
     await first.waitForTransition('standby', 10_000);
     expect(first.events('sync-failed')).toMatchObject([{ what: 'push' }]);
     await first.waitFor((l) => l.event === 'push-retry-failed', 10_000);
-    expect((await status()).unpushed).toMatchObject({
-      failures: 2,
-      lastError: expect.stringMatching(/remote/),
-    });
+    // Retries go on meanwhile (0.4 s, 0.8 s… apart): at least the demotion's and one retry failed.
+    const unpushed = (await status()).unpushed;
+    expect(unpushed).toMatchObject({ lastError: expect.stringMatching(/remote/) });
+    expect(unpushed?.failures).toBeGreaterThanOrEqual(2);
     const metrics = await (await fetch(`http://${lab.listen}/metrics`)).text();
-    expect(metrics).toContain('openclaw_failover_workspace_unpushed_failures 2');
+    expect(metrics).toMatch(/^openclaw_failover_workspace_unpushed_failures ([2-9]|\d{2,})$/m);
 
     // What is waiting is in the state file: a new monitor goes on retrying it.
     await first.stop();

@@ -105,13 +105,13 @@ describe('the daemon with probes it could not make', () => {
       { level: 'error', code: 'EMFILE', role: 'standby' },
       { level: 'error', code: 'ENOMEM', role: 'standby' },
     ]);
-    expect(d.daemon.probeErrors).toMatchObject({ current: { code: 'ENOMEM' } });
+    expect(d.daemon.observed.probeErrors).toMatchObject({ current: { code: 'ENOMEM' } });
 
     d.primary.health = 'up';
     await d.until(() => d.events('probe-recovered').length > 0, 'the recovery');
-    const total = d.daemon.probeErrors.total;
+    const total = d.daemon.observed.probeErrors.total;
     expect(total).toBeGreaterThanOrEqual(9);
-    expect(d.daemon.probeErrors).toEqual({ total });
+    expect(d.daemon.observed.probeErrors).toEqual({ total });
     expect(d.events('probe-recovered')).toMatchObject([{ level: 'info', code: 'ENOMEM', unprobed: total }]);
     await d.until(() => d.daemon.state.successes >= 2, 'two up probes');
     expect(d.events('probe-recovered')).toHaveLength(1);

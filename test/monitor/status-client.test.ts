@@ -28,8 +28,11 @@ describe('the status verb', () => {
           statusOf(
             hostile,
             config,
-            { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
-            { total: 0 },
+            {
+              lastProbe: { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
+              probeErrors: { total: 0 },
+              workspace: {},
+            },
             'h',
           ),
         ),
@@ -50,7 +53,11 @@ describe('the status verb on the detector', () => {
       counters: { ...initialState(0).counters, probes: { up: 197, degraded: 0, down: 3 } },
     };
     const text = formatStatus(
-      JSON.parse(JSON.stringify(statusOf(state, config, undefined, { total: 0 }, 'h'))),
+      JSON.parse(
+        JSON.stringify(
+          statusOf(state, config, { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {} }, 'h'),
+        ),
+      ),
     );
     expect(text).toContain(
       'detector    3 failures in the last 200 probes: 5 in a row needed (at least failThreshold 3, a false promotion at most once in 365 days)',

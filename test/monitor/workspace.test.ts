@@ -58,7 +58,13 @@ function makeLab(branch = 'main') {
 }
 
 function syncFor(lab: Lab, overrides: Partial<WorkspaceConfig> = {}) {
-  const cfg = { path: lab.standby, timeoutSeconds: 10, pushBack: true, ...overrides };
+  const cfg = {
+    path: lab.standby,
+    timeoutSeconds: 10,
+    pushBack: true,
+    fetchIntervalSeconds: 60,
+    ...overrides,
+  };
   return createWorkspaceSync(cfg, { host: HOST, now: () => NOW });
 }
 
@@ -220,15 +226,42 @@ describe('pushBack after the standby gateway stopped', () => {
   });
 });
 
+describe('a standby that fetched before the remote went away', () => {
+  it('promotes from what it fetched last: pull fast-forwards to it and says the fetch failed', async () => {
+    const lab = makeLab();
+    const sync = syncFor(lab);
+    writeFileSync(join(lab.primary, 'MEMORY.md'), 'written on the primary\n');
+    git(lab.primary, 'commit', '--quiet', '-am', 'newer');
+    git(lab.primary, 'push', '--quiet');
+    const newest = headOf(lab.primary);
+    const { newestCommitAt } = await sync.fetch();
+    expect(newestCommitAt).toBe(Number(git(lab.primary, 'log', '-1', '--format=%ct')));
+    expect(headOf(lab.standby)).not.toBe(newest);
+
+    git(lab.standby, 'remote', 'set-url', 'origin', join(lab.root, 'missing.git'));
+    const pulled = await sync.pull();
+    expect(pulled).toMatchObject({
+      updated: true,
+      head: newest,
+      fetchFailed: expect.stringMatching(/missing\.git/),
+    });
+    expect(readFileSync(join(lab.standby, 'MEMORY.md'), 'utf8')).toBe('written on the primary\n');
+  });
+});
+
 describe('a remote that is not there', () => {
-  it('unreachable: pull fails fast; pushBack keeps the commit and pushes it once the remote is back', async () => {
+  it('unreachable: fetch fails fast; pushBack keeps the commit and pushes it once the remote is back', async () => {
     const lab = makeLab();
     const sync = syncFor(lab, { timeoutSeconds: 10 });
     git(lab.standby, 'remote', 'set-url', 'origin', join(lab.root, 'missing.git'));
 
-    const pull = await timedFailure(() => sync.pull());
-    expect(pull.message).toMatch(/git fetch origin failed.*does not appear to be a git repository/);
-    expect(pull.ms).toBeLessThan(3000);
+    const fetch = await timedFailure(() => sync.fetch());
+    expect(fetch.message).toMatch(/git fetch --quiet origin failed.*does not appear to be a git repository/);
+    expect(fetch.ms).toBeLessThan(3000);
+    expect(await sync.pull()).toMatchObject({
+      updated: false,
+      fetchFailed: expect.stringMatching(/git fetch origin failed/),
+    });
 
     writeFileSync(join(lab.standby, 'notes.md'), 'written while active\n');
     await expect(sync.pushBack()).rejects.toThrow(/cannot push to origin.*does not appear to be a git/);
@@ -260,7 +293,7 @@ describe('a remote that is not there', () => {
     git(lab.standby, 'remote', 'set-url', 'origin', `${scheme}://127.0.0.1:${server.port}/x.git`);
     const sync = syncFor(lab, { timeoutSeconds: 1 });
 
-    await expectGivesUpInTime(lab, () => sync.pull(), /git fetch origin timed out after 1 s/);
+    await expectGivesUpInTime(lab, () => sync.fetch(), /git fetch --quiet origin timed out after 1 s/);
 
     writeFileSync(join(lab.standby, 'notes.md'), 'written while active\n');
     const pushTimedOut = /git push --porcelain origin HEAD:refs\/heads\/main timed out after 1 s/;
@@ -296,7 +329,7 @@ describe('ssh never waits for an answer', () => {
     git(lab.standby, 'remote', 'set-url', 'origin', 'ssh://git.example.invalid/x.git');
     useOnlyPathSsh(ssh.bin);
 
-    await expect(syncFor(lab, { timeoutSeconds: 2.5 }).pull()).rejects.toThrow(/git fetch/);
+    await expect(syncFor(lab, { timeoutSeconds: 2.5 }).fetch()).rejects.toThrow(/git fetch/);
 
     expect(readFileSync(ssh.log, 'utf8')).toMatch(/-o BatchMode=yes -o ConnectTimeout=3 .*example\.invalid/);
   });
@@ -309,7 +342,7 @@ describe('ssh never waits for an answer', () => {
     git(lab.standby, 'remote', 'set-url', 'origin', 'ssh://git.example.invalid/x.git');
     useOnlyPathSsh(defaultSsh.bin);
 
-    await expect(syncFor(lab).pull()).rejects.toThrow(/git fetch/);
+    await expect(syncFor(lab).fetch()).rejects.toThrow(/git fetch/);
 
     expect(readFileSync(userSsh.log, 'utf8')).toMatch(/git\.example\.invalid/);
     expect(readFileSync(defaultSsh.log, 'utf8')).toBe('');
