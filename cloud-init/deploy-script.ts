@@ -28,6 +28,8 @@ export interface DeployScriptInput {
   monitorWatchdogSeconds: number;
   /** True when infra stages STAGED_FILES.primaryToken (the primary gateway wants a bearer). */
   primaryToken: boolean;
+  /** True when infra stages STAGED_FILES.ownerDmToken (the monitor DMs the owners through the bot). */
+  ownerDmToken: boolean;
   /** warm: infra stages STAGED_FILES.standbyToken, and the gateway runs from the first deploy on. */
   standbyMode: StandbyMode;
   /** The agent workspace repository; infra then stages STAGED_FILES.workspaceDeployKey. */
@@ -91,19 +93,28 @@ fi
 export function renderDeployScript(input: DeployScriptInput): string {
   // Staged on every push; the bundle only when it changed (infra), so it may be absent.
   const required: string[] = [F.openclawConfig, F.gatewayEnv, F.monitorConfig];
-  if (input.primaryToken) required.push(F.primaryToken);
+  // The monitor's own secret files: each is read again by a reload when it changed.
+  const monitorSecrets = [
+    { name: F.primaryToken, path: P.primaryTokenFile, staged: input.primaryToken },
+    { name: F.ownerDmToken, path: P.ownerDmTokenFile, staged: input.ownerDmToken },
+  ];
+  for (const secret of monitorSecrets) if (secret.staged) required.push(secret.name);
   if (input.workspace !== undefined) required.push(F.workspaceDeployKey);
   const warm = input.standbyMode === 'warm';
   if (warm) required.push(F.standbyToken);
   const staged = (name: string) => `"$staging/${name}"`;
   const node = P.nodeBin;
 
-  const tokenChange = input.primaryToken
-    ? `cmp -s ${staged(F.primaryToken)} ${P.primaryTokenFile} || need reload`
-    : `[[ ! -e ${P.primaryTokenFile} ]] || need reload`;
-  const primaryToken = input.primaryToken
-    ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.primaryToken)} ${P.primaryTokenFile}`
-    : `rm -f ${P.primaryTokenFile}`;
+  const tokenChange = monitorSecrets
+    .map((s) =>
+      s.staged ? `cmp -s ${staged(s.name)} ${s.path} || need reload` : `[[ ! -e ${s.path} ]] || need reload`,
+    )
+    .join('\n');
+  const monitorTokens = monitorSecrets
+    .map((s) =>
+      s.staged ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(s.name)} ${s.path}` : `rm -f ${s.path}`,
+    )
+    .join('\n');
   // The monitor asks the warm gateway which channels run (admin RPC) with the gateway's own token.
   const standbyToken = warm
     ? `install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.standbyToken)} ${P.standbyTokenFile}`
@@ -177,7 +188,7 @@ install -m 0600 -o ${OPENCLAW_USER} -g ${OPENCLAW_USER} ${staged(F.openclawConfi
 
 log "monitor config, primary token and bundle"
 install -m 0640 -o root -g ${MONITOR_USER} ${staged(F.monitorConfig)} ${P.monitorConfig}
-${primaryToken}
+${monitorTokens}
 ${standbyToken}
 [[ "$bundle" == ${P.monitorBundle} ]] || install -m 0644 -o root -g root "$bundle" ${P.monitorBundle}
 

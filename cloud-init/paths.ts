@@ -44,6 +44,8 @@ export const DROPLET_PATHS = {
   monitorConfigDir: '/etc/openclaw-failover',
   monitorConfig: '/etc/openclaw-failover/config.json',
   primaryTokenFile: '/etc/openclaw-failover/primary-token',
+  /** Telegram: the standby's bot token, with which the monitor DMs the owners (notify.ts). */
+  ownerDmTokenFile: '/etc/openclaw-failover/owner-dm-bot-token',
   /** Warm standby: the standby gateway's own token, the bearer of its admin RPC (channels.status). */
   standbyTokenFile: '/etc/openclaw-failover/standby-gateway-token',
   workspaceDeployKey: '/etc/openclaw-failover/workspace-deploy-key',
@@ -90,6 +92,8 @@ export const STAGED_FILES = {
   primaryToken: 'primary-token',
   /** Only in warm standby mode. */
   standbyToken: 'standby-gateway-token',
+  /** Only when the standby's bot DMs its owners (a telegram channel with ownerNotifications). */
+  ownerDmToken: 'owner-dm-bot-token',
   /** Only when a workspace repository is configured. */
   workspaceDeployKey: 'workspace-deploy-key',
 } as const;

@@ -171,6 +171,7 @@ export const RULES = {
   degradedGraceSeconds: integer(0, Number.MAX_SAFE_INTEGER, '0: a degraded primary never counts as failing'),
   falsePromotionDays: integer(0, 36_500, '0: promote after failThreshold failures whatever the link'),
   standbyMode: oneOf(['warm', 'cold']),
+  ownerNotifications: boolean(),
   notifyWebhookUrl: secret(
     optional(text('an http(s) URL without user:password@', /^https?:\/\/[^\s/@?#]+(?:[/?#]\S*)?$/)),
   ),

@@ -39,6 +39,7 @@ export interface StandbyConfig {
     promoteOn: 'down' | 'unready';
     falsePromotionDays: number;
     degradedGraceSeconds: number;
+    ownerNotifications: boolean;
     notifyWebhookUrl: Secret | undefined;
   };
 }
@@ -152,6 +153,7 @@ export function loadConfig(): StandbyConfig {
       promoteOn: c.promoteOn,
       falsePromotionDays: c.falsePromotionDays,
       degradedGraceSeconds: c.degradedGraceSeconds,
+      ownerNotifications: c.ownerNotifications,
       notifyWebhookUrl: secret(c.notifyWebhookUrl),
     },
   };

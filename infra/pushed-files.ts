@@ -29,7 +29,14 @@ export interface PushedFiles {
   deployScript: string;
 }
 
+/** The owners the standby's bot DMs: Telegram user ids from the allowlist, when the stack wants it. */
+function ownerDmChats(config: StandbyConfig): string[] {
+  if (config.channel.kind !== 'telegram' || !config.monitor.ownerNotifications) return [];
+  return config.channel.allowFrom.filter((id) => /^\d+$/.test(id));
+}
+
 function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefined): string {
+  const owners = ownerDmChats(config);
   const input: MonitorConfigInput = {
     primary: {
       url: config.primary.url,
@@ -61,7 +68,12 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
         }),
     stateFile: DROPLET_PATHS.monitorStateFile,
     // No status block: the monitor's default loopback listener, where its CLI looks too.
-    notify: notifyWebhookUrl === undefined ? [] : [{ type: 'webhook', url: notifyWebhookUrl }],
+    notify: [
+      ...(notifyWebhookUrl === undefined ? [] : [{ type: 'webhook' as const, url: notifyWebhookUrl }]),
+      ...(owners.length === 0
+        ? []
+        : [{ type: 'telegram' as const, tokenFile: DROPLET_PATHS.ownerDmTokenFile, chatIds: owners }]),
+    ],
   };
   return renderMonitorConfig(input);
 }
@@ -71,6 +83,7 @@ function deployScriptInput(config: StandbyConfig): DeployScriptInput {
   return {
     monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
     primaryToken: config.primary.gatewayToken !== undefined,
+    ownerDmToken: ownerDmChats(config).length > 0,
     standbyMode: config.standbyMode,
     ...(config.workspace === undefined
       ? {}
@@ -112,6 +125,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
         [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
+      if (ownerDmChats(config).length > 0) staged[STAGED_FILES.ownerDmToken] = `${channelToken}\n`;
       if (config.standbyMode === 'warm') staged[STAGED_FILES.standbyToken] = `${gatewayToken}\n`;
       if (deployKey !== undefined) {
         // ssh refuses a private key file without its final newline.

@@ -3,10 +3,13 @@
 // input from MonitorConfigInput. Durations are seconds; defaults come from defaults.ts.
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
+import { NOTIFY_EVENTS } from './core/model.js';
 import {
   DEFAULT_STATUS_LISTEN,
   GATEWAY_DEFAULTS,
+  OWNER_DM_EVENTS,
   POLICY_DEFAULTS,
+  TELEGRAM_API_ROOT,
   TIMEOUT_DEFAULTS,
   WORKSPACE_FETCH_SECONDS,
 } from './defaults.js';
@@ -82,6 +85,24 @@ const processGateway = v.strictObject({
   ...standbyKeys,
 });
 
+const notifyTimeout = v.optional(positiveSeconds, TIMEOUT_DEFAULTS.notifySeconds);
+const webhookTarget = v.strictObject({
+  type: v.literal('webhook'),
+  url: httpUrl,
+  timeoutSeconds: notifyTimeout,
+});
+/** The standby's own Telegram bot DMs its owners: with the primary down, its channel is down too. */
+const telegramTarget = v.strictObject({
+  type: v.literal('telegram'),
+  /** The bot token, alone in a file (0640, group of the monitor's user). */
+  tokenFile: nonEmpty,
+  /** Owners' chat ids (a user's id is the chat id of their DM with the bot). */
+  chatIds: v.pipe(v.array(v.pipe(v.string(), v.regex(/^-?\d{1,20}$/))), v.minLength(1)),
+  apiRoot: v.optional(httpUrl, TELEGRAM_API_ROOT),
+  events: v.optional(v.array(v.picklist(NOTIFY_EVENTS)), [...OWNER_DM_EVENTS]),
+  timeoutSeconds: notifyTimeout,
+});
+
 const MonitorConfigObject = v.strictObject({
   primary: v.strictObject({
     url: httpUrl,
@@ -115,16 +136,7 @@ const MonitorConfigObject = v.strictObject({
   ),
   stateFile: nonEmpty,
   status: v.optional(v.strictObject({ listen: loopbackListen }), { listen: DEFAULT_STATUS_LISTEN }),
-  notify: v.optional(
-    v.array(
-      v.strictObject({
-        type: v.literal('webhook'),
-        url: httpUrl,
-        timeoutSeconds: v.optional(positiveSeconds, TIMEOUT_DEFAULTS.notifySeconds),
-      }),
-    ),
-    [],
-  ),
+  notify: v.optional(v.array(v.variant('type', [webhookTarget, telegramTarget])), []),
 });
 
 export const MonitorConfigSchema = v.pipe(

@@ -41,3 +41,19 @@ export const GATEWAY_DEFAULTS = { standbyMode: 'cold' } as const;
 
 /** How often a standby fetches the workspace: a promotion with the remote down starts at most this far behind it. */
 export const WORKSPACE_FETCH_SECONDS = 60;
+
+/**
+ * What the standby's bot DMs its owners about by default: that it serves, that it stopped, and
+ * what needs a person; not every step in between.
+ */
+export const OWNER_DM_EVENTS = [
+  'active',
+  'standby',
+  'start-failed',
+  'gateway-died',
+  'sync-failed',
+  'sync-diverged',
+] as const;
+
+/** Telegram's Bot API, where a telegram notify target sends unless it names another root. */
+export const TELEGRAM_API_ROOT = 'https://api.telegram.org';

@@ -1,10 +1,10 @@
 // Probes the primary gateway's readiness endpoint. Only /readyz: OpenClaw answers any unknown path
 // (e.g. /status) with 200 HTML, so a 200 alone proves nothing; the JSON body is what counts.
-import { readFileSync } from 'node:fs';
-import { ConfigError, type MonitorConfig } from './config.js';
+import type { MonitorConfig } from './config.js';
 import type { Health } from './core/model.js';
 import { type Answer, describeGetError, httpGet } from './http-get.js';
 import { localShortage } from './local-failure.js';
+import { readSecretFile } from './secret-files.js';
 
 /** The primary answered, or failed to: a verdict on it for the decision core. */
 export interface Verdict {
@@ -77,21 +77,12 @@ export function classifyError(
   return { health: 'down', failing: [], detail };
 }
 
-function readToken(file: string): string {
-  try {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token) return token;
-    throw new Error('the file is empty');
-  } catch (err) {
-    throw new ConfigError(`primary.tokenFile: cannot read a token from ${file}: ${(err as Error).message}`);
-  }
-}
-
 /** Builds the probe; reads the bearer token once (a new token comes with a reload or a restart). */
 export function createProbe(primary: MonitorConfig['primary']): () => Promise<ProbeResult> {
   const url = new URL('readyz', primary.url.endsWith('/') ? primary.url : `${primary.url}/`);
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (primary.tokenFile) headers.authorization = `Bearer ${readToken(primary.tokenFile)}`;
+  if (primary.tokenFile)
+    headers.authorization = `Bearer ${readSecretFile('primary.tokenFile', primary.tokenFile)}`;
   const timeoutMs = primary.timeoutSeconds * 1000;
 
   return async () => {

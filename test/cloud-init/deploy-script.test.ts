@@ -15,11 +15,21 @@ const dir = (...parts: string[]) => join(scratch.dir, ...parts);
 const scripts = {
   withoutToken: scratch.write(
     'deploy.sh',
-    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: false, standbyMode: 'cold' }),
+    renderDeployScript({
+      monitorWatchdogSeconds: 30,
+      primaryToken: false,
+      ownerDmToken: false,
+      standbyMode: 'cold',
+    }),
   ),
   withToken: scratch.write(
     'deploy-token.sh',
-    renderDeployScript({ monitorWatchdogSeconds: 30, primaryToken: true, standbyMode: 'cold' }),
+    renderDeployScript({
+      monitorWatchdogSeconds: 30,
+      primaryToken: true,
+      ownerDmToken: false,
+      standbyMode: 'cold',
+    }),
   ),
 };
 const stage = dir('stage');

@@ -103,6 +103,7 @@ export const monitorConfigInput: MonitorConfigInput = {
 export const deployScriptInput: DeployScriptInput = {
   monitorWatchdogSeconds: 30,
   primaryToken: true,
+  ownerDmToken: true,
   standbyMode: 'warm',
   workspace: {
     gitUrl: 'git@github.com:example-org/agent-workspace.git',

@@ -48,6 +48,7 @@ describe('shellcheck', () => {
     'deploy-minimal.sh': renderDeployScript({
       monitorWatchdogSeconds: 30,
       primaryToken: false,
+      ownerDmToken: false,
       standbyMode: 'cold',
     }),
     'openclaw-failover-cli.sh': renderCliWrapper(),

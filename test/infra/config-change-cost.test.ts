@@ -45,6 +45,7 @@ const CHANGED: Record<string, string> = {
   promoteOn: 'unready',
   standbyMode: 'cold',
   notifyWebhookUrl: 'https://hooks.example.test/services/other',
+  ownerNotifications: 'false',
 };
 
 /** Droplet inputs that DigitalOcean can only set at creation: a change replaces the droplet. */

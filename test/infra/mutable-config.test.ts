@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { DROPLET_PATHS, STAGED_FILES } from '../../cloud-init/index.js';
 import { parseConfig } from '../../monitor/src/config.js';
-import { onlyResourceOfType, type ProgramRun, type RecordedResource, runProgram, TYPES } from './program.js';
+import { OWNER_DM_EVENTS, TELEGRAM_API_ROOT } from '../../monitor/src/defaults.js';
+import {
+  onlyResourceOfType,
+  type ProgramRun,
+  type RecordedResource,
+  runProgram,
+  SECRETS,
+  TYPES,
+} from './program.js';
 
 function pushCommand(run: ProgramRun): RecordedResource {
   const push = run.resources.find((resource) => resource.name.endsWith('-push'));
@@ -87,8 +96,31 @@ describe('the pushed monitor config', () => {
     });
     expect(monitor.notify).toEqual([
       { type: 'webhook', url: 'https://hooks.example.test/services/secret-path-3b9f', timeoutSeconds: 5 },
+      {
+        type: 'telegram',
+        tokenFile: DROPLET_PATHS.ownerDmTokenFile,
+        chatIds: ['123456789'],
+        apiRoot: TELEGRAM_API_ROOT,
+        events: [...OWNER_DM_EVENTS],
+        timeoutSeconds: 5,
+      },
     ]);
     expect(stagedFiles(run)['primary-token']).toBe('primary-gateway-token-31d8\n');
+    // The standby's own bot token, for the monitor's DMs to the owners.
+    expect(stagedFiles(run)[STAGED_FILES.ownerDmToken]).toBe(`${SECRETS.channelToken}\n`);
+  });
+
+  it('DMs no owner when ownerNotifications is off, on Discord, or without a numeric Telegram id', async () => {
+    for (const config of [
+      { ownerNotifications: 'false' },
+      { channel: 'discord' },
+      { channelAllowFrom: JSON.stringify(['@someone']) },
+    ]) {
+      const run = await runProgram(config);
+      const monitor = parseConfig(JSON.parse(stagedFiles(run)['monitor.json'] ?? ''));
+      expect(monitor.notify.map((t) => t.type)).toEqual(['webhook']);
+      expect(stagedFiles(run)).not.toHaveProperty(STAGED_FILES.ownerDmToken);
+    }
   });
 });
 

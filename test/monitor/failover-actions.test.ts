@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../lab/bundle.js';
 import { MonitorLab } from '../../lab/monitor-lab.js';
 import { isListening } from '../../lab/ports.js';
+import { TelegramBotApi } from '../../lab/telegram-bot-api.js';
 import type { Status } from '../../monitor/src/status.js';
 import { git, remoteWithClones } from '../git-repos.js';
 
@@ -165,6 +166,31 @@ describe('around a failover, with the real bundle', () => {
     await expect.poll(() => hooks.events, { timeout: 5000 }).toContain('sync-recovered');
     // The failure was notified once, at the demotion; the retries only logged theirs.
     expect(hooks.events.filter((e) => e === 'sync-failed')).toEqual(['sync-failed']);
+  });
+
+  it('DMs the owner through the standby’s own bot when it takes over and when it hands back', async () => {
+    const api = await TelegramBotApi.start();
+    try {
+      const token = '7000002:failover-owner-dm-token-abcdef';
+      api.addBot(token, 'standby_bot');
+      const tokenFile = join(lab.dir, 'bot-token');
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o640 });
+      lab.writeConfig({ notify: [{ type: 'telegram', tokenFile, chatIds: ['4242'], apiRoot: api.apiRoot }] });
+      const m = lab.startMonitor();
+      await m.waitFor((l) => l.event === 'started', 5000);
+      await lab.primary.stop();
+      await m.waitForTransition('active', 10_000);
+      await lab.primary.start();
+      await m.waitForTransition('standby', 10_000);
+      await expect
+        .poll(() => api.messages(token, 4242).map((msg) => msg.text), { timeout: 5000 })
+        .toEqual([
+          expect.stringMatching(/the standby gateway is serving$/),
+          expect.stringMatching(/the standby gateway stopped; watching the primary$/),
+        ]);
+    } finally {
+      await api.close();
+    }
   });
 
   it('retries a failing start with a growing backoff and notifies each failure', async () => {

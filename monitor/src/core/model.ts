@@ -164,21 +164,25 @@ export type Input =
   | { type: 'release' }
   | { type: 'drill'; seconds: number };
 
-/** What webhooks are told: the core's role changes and failures, and the daemon's workspace sync. */
-export type NotifyEvent =
-  | 'promoting'
-  | 'active'
-  | 'start-failed'
-  | 'demoting'
-  | 'standby'
-  | 'stop-failed'
-  | 'gateway-died'
-  /** The workspace pull or push-back failed (the failover went on). */
-  | 'sync-failed'
-  /** The push-back landed on a failover/ branch: a person has to merge it. */
-  | 'sync-diverged'
-  /** Changes whose push-back had failed reached the remote on a retry. */
-  | 'sync-recovered';
+/**
+ * What notifications are told: the core's role changes and failures, and the daemon's workspace
+ * sync (sync-failed: a pull or push-back failed, the failover went on; sync-diverged: the push-back
+ * landed on a failover/ branch, a person has to merge it; sync-recovered: changes whose push-back
+ * had failed reached the remote on a retry).
+ */
+export const NOTIFY_EVENTS = [
+  'promoting',
+  'active',
+  'start-failed',
+  'demoting',
+  'standby',
+  'stop-failed',
+  'gateway-died',
+  'sync-failed',
+  'sync-diverged',
+  'sync-recovered',
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export type Action =
   /** Sync the workspace, start the gateway and wait until it is ready; answer promoted/promote-failed. */
