@@ -3,13 +3,26 @@
 // monitor on its first probe or /status). The first format (no version, one flat object whose
 // optional fields meant different things per role) is migrated on load.
 import * as v from 'valibot';
+import { EVIDENCE_WINDOW } from './core/detector.js';
 import { initialState, ROLES, type State } from './core/model.js';
+import { MAX_TRANSITIONS } from './core/transitions.js';
+import { MAX_DRILL_SECONDS } from './defaults.js';
+import { MAX_BODY_CHARS } from './http-get.js';
 
 export const STATE_FILE_VERSION = 2;
 
-const time = v.pipe(v.number(), v.finite());
+// Bounds are what the monitor itself writes, so a file past them was not written by it: times a
+// Date can show (/status shows each as ISO text; a larger one throws there), drills as long as a
+// drill command may ask (its end is `now + seconds`), lists as long as the core keeps them.
+const MAX_TIME = 8.64e12;
+const time = v.pipe(v.number(), v.finite(), v.minValue(-MAX_TIME), v.maxValue(MAX_TIME));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
-const seconds = v.pipe(v.number(), v.finite(), v.gtValue(0));
+const seconds = v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_DRILL_SECONDS));
+const list = <T extends v.GenericSchema>(item: T, max: number) => v.pipe(v.array(item), v.maxLength(max));
+/** Automatic promotions inside the flap window: each doubles the hold-down, so a handful in practice. */
+const MAX_PROMOTIONS = 1000;
+/** The primary's failing channels come from one answer, at most MAX_BODY_CHARS long. */
+const MAX_FAILING = MAX_BODY_CHARS / 3;
 const role = v.picklist(ROLES);
 
 const drill = v.object({ startedAt: time, seconds });
@@ -36,17 +49,17 @@ const shared = {
   reason: v.string(),
   primary: v.object({
     health: v.picklist(['up', 'degraded', 'down', 'unknown']),
-    failing: v.array(v.string()),
+    failing: list(v.string(), MAX_FAILING),
     since: time,
     degradedSince: v.optional(time),
   }),
   failures: count,
   successes: count,
   // Files written before the adaptive detector have no evidence: a clean start.
-  recentFailures: v.optional(v.array(count), []),
-  promotions: v.array(time),
+  recentFailures: v.optional(list(count, EVIDENCE_WINDOW), []),
+  promotions: list(time, MAX_PROMOTIONS),
   lastDrill: v.optional(drillReport),
-  transitions: v.array(v.object({ at: time, from: role, to: role, reason: v.string() })),
+  transitions: list(v.object({ at: time, from: role, to: role, reason: v.string() }), MAX_TRANSITIONS),
   counters,
 };
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Active, initialState, type Standby, sharedOf } from '../../monitor/src/core/model.js';
-import { createStateStore } from '../../monitor/src/store.js';
+import { createStateStore, MAX_STATE_FILE_BYTES } from '../../monitor/src/store.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'store-')), 'lib', 'state.json');
 
@@ -196,5 +197,45 @@ describe('the versioned state file', () => {
       expect(state).toEqual(initialState(300));
       expect(problem).toContain(`${field}:`);
     }
+  });
+});
+
+describe('state files the monitor never wrote', () => {
+  const planted = (write: (file: string) => void) => {
+    const file = fresh();
+    mkdirSync(dirname(file), { recursive: true });
+    write(file);
+    return { file, loaded: createStateStore(file).load(9) };
+  };
+
+  it('sets aside a time no Date can show (/status would throw on it) and a drill longer than a drill may be', () => {
+    const good = { version: 2, state: initialState(1) };
+    for (const state of [
+      { ...good.state, since: 1e300 },
+      { ...good.state, lastDrill: { startedAt: 1, seconds: 1e13, ok: true } },
+    ]) {
+      const { loaded } = planted((file) => writeFileSync(file, JSON.stringify({ ...good, state })));
+      expect(loaded.state).toEqual(initialState(9));
+      expect(loaded.problem).toMatch(/^state file unreadable \(state\./);
+    }
+  });
+
+  it('never follows a link, nor quotes what it read, so a link to a secret leaks nothing', () => {
+    const { file, loaded } = planted((file) => {
+      writeFileSync(`${file}-secret`, 'token-3c9a\n');
+      symlinkSync(`${file}-secret`, file);
+    });
+    expect(loaded.problem).toMatch(/\(a symbolic link\), moved to /);
+    expect(readFileSync(`${file}-secret`, 'utf8')).toBe('token-3c9a\n');
+    const notJson = planted((f) => writeFileSync(f, 'token-3c9a\n')).loaded.problem;
+    expect(notJson).toMatch(/^state file unreadable \(not JSON( at position \d+)?\), moved to /);
+    expect(notJson).not.toContain('token');
+  });
+
+  it('sets aside a FIFO without waiting for a writer, and a file too large to be a state', () => {
+    const fifo = planted((file) => execFileSync('mkfifo', [file])).loaded;
+    expect(fifo.problem).toMatch(/\(not a regular file\)/);
+    const huge = planted((file) => writeFileSync(file, ' '.repeat(MAX_STATE_FILE_BYTES + 1))).loaded;
+    expect(huge.problem).toMatch(/over 1048576\)/);
   });
 });
