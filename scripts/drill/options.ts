@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaledFalsePromotionDays } from '../../lab/monitor-config.js';
+import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 
 export interface Timings {
   checkIntervalSeconds: number;
@@ -38,7 +39,7 @@ const LAB_TIMINGS: Timings = {
   failThreshold: 3,
   recoverThreshold: 2,
   minActiveSeconds: 5,
-  // The default bound at a 5× faster pace: the detector asks for the runs it asks for at 5 s.
+  // Set from the interval (parseOptions): the default bound at the drill's pace.
   falsePromotionDays: scaledFalsePromotionDays(5),
 };
 
@@ -121,8 +122,9 @@ export function parseOptions(argv: string[]): DrillOptions | undefined {
   }
   if (values.help) return undefined;
   const base = values.seed ? SEED_TIMINGS : LAB_TIMINGS;
+  const checkIntervalSeconds = number('--interval', values.interval, base.checkIntervalSeconds, false, 0.01);
   const timings: Timings = {
-    checkIntervalSeconds: number('--interval', values.interval, base.checkIntervalSeconds, false, 0.01),
+    checkIntervalSeconds,
     probeTimeoutSeconds: number('--timeout', values.timeout, base.probeTimeoutSeconds, false, 0.01),
     failThreshold: number('--fail-threshold', values['fail-threshold'], base.failThreshold, true, 1),
     recoverThreshold: number(
@@ -133,7 +135,12 @@ export function parseOptions(argv: string[]): DrillOptions | undefined {
       1,
     ),
     minActiveSeconds: number('--min-active', values['min-active'], base.minActiveSeconds, false, 0),
-    falsePromotionDays: base.falsePromotionDays,
+    // The seed's fixed rule stays fixed; ours keeps the production run lengths at any pace: the
+    // default bound scaled by how much faster than the default interval the drill probes.
+    falsePromotionDays:
+      base.falsePromotionDays === 0
+        ? 0
+        : scaledFalsePromotionDays(POLICY_DEFAULTS.checkIntervalSeconds / checkIntervalSeconds),
   };
   const ports: Ports = {
     primary: port('--primary-port', values['primary-port'], DEFAULT_PORTS.primary),
