@@ -35,8 +35,11 @@ function ownerDmChats(config: StandbyConfig): string[] {
   return config.channel.allowFrom.filter((id) => /^\d+$/.test(id));
 }
 
-function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefined): string {
-  const owners = ownerDmChats(config);
+function monitorConfig(
+  config: StandbyConfig,
+  notifyWebhookUrl: string | undefined,
+  owners: string[],
+): string {
   const input: MonitorConfigInput = {
     primary: {
       url: config.primary.url,
@@ -78,12 +81,12 @@ function monitorConfig(config: StandbyConfig, notifyWebhookUrl: string | undefin
   return renderMonitorConfig(input);
 }
 
-function deployScriptInput(config: StandbyConfig): DeployScriptInput {
+function deployScriptInput(config: StandbyConfig, owners: string[]): DeployScriptInput {
   const host = config.tailnet.hostname;
   return {
     monitorWatchdogSeconds: MONITOR_WATCHDOG_SECONDS,
     primaryToken: config.primary.gatewayToken !== undefined,
-    ownerDmToken: ownerDmChats(config).length > 0,
+    ownerDmToken: owners.length > 0,
     standbyMode: config.standbyMode,
     ...(config.workspace === undefined
       ? {}
@@ -97,6 +100,7 @@ function deployScriptInput(config: StandbyConfig): DeployScriptInput {
 }
 
 export function pushedFiles(config: StandbyConfig): PushedFiles {
+  const owners = ownerDmChats(config);
   const unset = pulumi.output<string | undefined>(undefined);
   const files = pulumi
     .all([
@@ -122,10 +126,10 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
           gatewayToken,
           modelApiKeys,
         }),
-        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook),
+        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook, owners),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
-      if (ownerDmChats(config).length > 0) staged[STAGED_FILES.ownerDmToken] = `${channelToken}\n`;
+      if (owners.length > 0) staged[STAGED_FILES.ownerDmToken] = `${channelToken}\n`;
       if (config.standbyMode === 'warm') staged[STAGED_FILES.standbyToken] = `${gatewayToken}\n`;
       if (deployKey !== undefined) {
         // ssh refuses a private key file without its final newline.
@@ -133,5 +137,8 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
       }
       return staged;
     });
-  return { files: pulumi.secret(files), deployScript: renderDeployScript(deployScriptInput(config)) };
+  return {
+    files: pulumi.secret(files),
+    deployScript: renderDeployScript(deployScriptInput(config, owners)),
+  };
 }

@@ -81,17 +81,18 @@ async function sync(
   notifyFailure: boolean,
 ): Promise<string | undefined> {
   const { log } = ctx;
+  const failed = (error: string) => {
+    log.error({ event: 'sync-failed', what, error });
+    if (notifyFailure) ctx.notify('sync-failed', `workspace ${what} failed: ${error}`);
+    return error;
+  };
   const started = performance.now();
   try {
     const result = await run();
     log.info({ event: `workspace-${what}`, ...result, ms: Math.round(performance.now() - started) });
-    if (result.fetchFailed !== undefined) {
-      // Served from the last background fetch (maybe behind the primary's last push): say so.
-      const error = `${result.fetchFailed}; serving the copy fetched last`;
-      log.error({ event: 'sync-failed', what, error });
-      if (notifyFailure) ctx.notify('sync-failed', `workspace ${what} failed: ${error}`);
-      return error;
-    }
+    // Served from the last background fetch (maybe behind the primary's last push): say so.
+    if (result.fetchFailed !== undefined)
+      return failed(`${result.fetchFailed}; serving the copy fetched last`);
     if (result.pushedTo?.startsWith('failover/')) {
       // The primary moved on meanwhile: a person has to merge what the standby wrote.
       ctx.notify(
@@ -101,9 +102,6 @@ async function sync(
     }
     return undefined;
   } catch (err) {
-    const error = (err as Error).message;
-    log.error({ event: 'sync-failed', what, error });
-    if (notifyFailure) ctx.notify('sync-failed', `workspace ${what} failed: ${error}`);
-    return error;
+    return failed((err as Error).message);
   }
 }

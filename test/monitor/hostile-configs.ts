@@ -2,8 +2,11 @@
 // marker that stands for a secret: a token, a URL with credentials), a key deleted, an unknown
 // key added. Each case names the dot path it changed, which a refusal must name too.
 
+import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
+
 type Rnd = () => number;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
 
 /** Stands for a secret in a value: no refusal may quote it. */
 export const MARKER = 'SECRET-7f3a91';
@@ -23,13 +26,7 @@ export const VALID = {
     tokenFile: '/etc/openclaw-failover/primary-token',
     timeoutSeconds: 2,
   },
-  checkIntervalSeconds: 5,
-  failThreshold: 3,
-  recoverThreshold: 3,
-  minActiveSeconds: 120,
-  flapWindowSeconds: 3600,
-  promoteOn: 'down',
-  falsePromotionDays: 365,
+  ...POLICY_DEFAULTS,
   degradedGraceSeconds: 600,
   gateway: {
     manager: 'process',

@@ -5,12 +5,13 @@
 // one git command at a time). A promotion drops the record: the push-back of the next demotion
 // carries every local commit anyway.
 import type { Held, Input, Outcome, Policy, Standby, State, UnpushedChanges } from './model.js';
+import { backoffSeconds } from './transitions.js';
 
 /** The longest wait between two pushes: bounds the time in which a destroy would lose the changes. */
 export const MAX_PUSH_RETRY_SECONDS = 60;
 
 const retryDelay = (policy: Policy, failures: number) =>
-  Math.min(policy.checkIntervalSeconds * 2 ** failures, MAX_PUSH_RETRY_SECONDS);
+  backoffSeconds(policy, failures, MAX_PUSH_RETRY_SECONDS);
 
 /** What a demotion whose push-back failed leaves for the standby to retry. */
 export function unpushedAfterDemotion(policy: Policy, error: string, now: number): UnpushedChanges {

@@ -6,7 +6,7 @@ import { countsAsFailing, keptEvidence, probeNumber, suspicion, withoutRun } fro
 import type { Action, Active, Drill, Input, Outcome, Policy, State } from './model.js';
 import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
 import { reconcile } from './reconcile.js';
-import { demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
+import { backoffSeconds, demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
 
 const MAX_RETRY_SECONDS = 300;
 
@@ -18,8 +18,7 @@ type Probe = Extract<Input, { type: 'probe' }>;
 
 /** Binds the decision core to a policy (the thresholds from the config file). */
 export function makeStep(policy: Policy) {
-  const retryDelay = (attempts: number) =>
-    Math.min(policy.checkIntervalSeconds * 2 ** attempts, MAX_RETRY_SECONDS);
+  const retryDelay = (attempts: number) => backoffSeconds(policy, attempts, MAX_RETRY_SECONDS);
   // Each promotion inside the flap window doubles the time the standby stays active.
   const holdDown = (recentPromotions: number) =>
     Math.min(

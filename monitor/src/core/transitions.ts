@@ -17,6 +17,10 @@ import {
   sharedOf,
 } from './model.js';
 
+/** A retry's wait after `failures` failures: the check interval, doubled per failure, up to `maxSeconds`. */
+export const backoffSeconds = (policy: Policy, failures: number, maxSeconds: number) =>
+  Math.min(policy.checkIntervalSeconds * 2 ** failures, maxSeconds);
+
 /** How many role changes the state keeps. */
 export const MAX_TRANSITIONS = 20;
 
