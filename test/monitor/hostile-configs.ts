@@ -7,7 +7,6 @@ import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 type Rnd = () => number;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-
 /** Stands for a secret in a value: no refusal may quote it. */
 export const MARKER = 'SECRET-7f3a91';
 
