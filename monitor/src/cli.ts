@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, EX_CONFIG, loadConfig, type MonitorConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
+import { DRILL_SECONDS_RULE, isDrillSeconds } from './drill-seconds.js';
 import { createGatewayManager } from './gateway/manager.js';
 import { createLogger, type Logger } from './log.js';
 import { createNotifier } from './notify.js';
@@ -187,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
       return sendCommand(listenFrom(values), verb);
     case 'drill': {
       const seconds = Number(values.seconds ?? DEFAULT_DRILL_SECONDS);
-      if (!(seconds > 0)) throw new UsageError('--seconds must be a positive number');
+      if (!isDrillSeconds(seconds)) throw new UsageError(`--seconds: ${DRILL_SECONDS_RULE}`);
       return runDrill(listenFrom(values), seconds);
     }
     default:

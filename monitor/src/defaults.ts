@@ -21,12 +21,6 @@ export const DEFAULT_STATUS_LISTEN = '127.0.0.1:18790';
 /** How long a drill keeps the standby serving when no --seconds is given. */
 export const DEFAULT_DRILL_SECONDS = 60;
 
-/**
- * The longest drill: a drill keeps the standby serving beside a healthy primary, so it is bounded
- * (a day) rather than trusted; larger values (up to Infinity) would also overflow the status clock.
- */
-export const MAX_DRILL_SECONDS = 86_400;
-
 /** Per-key timeouts of the config file, in seconds. */
 export const TIMEOUT_DEFAULTS = {
   primarySeconds: 2,

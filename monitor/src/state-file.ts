@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { EVIDENCE_WINDOW } from './core/detector.js';
 import { initialState, ROLES, type State } from './core/model.js';
 import { MAX_TRANSITIONS } from './core/transitions.js';
-import { MAX_DRILL_SECONDS } from './defaults.js';
+import { DRILL_SECONDS_RULE, isDrillSeconds } from './drill-seconds.js';
 import { MAX_BODY_CHARS } from './http-get.js';
 
 export const STATE_FILE_VERSION = 2;
@@ -17,7 +17,7 @@ export const STATE_FILE_VERSION = 2;
 const MAX_TIME = 8.64e12;
 const time = v.pipe(v.number(), v.finite(), v.minValue(-MAX_TIME), v.maxValue(MAX_TIME));
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
-const seconds = v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_DRILL_SECONDS));
+const seconds = v.pipe(v.number(), v.check(isDrillSeconds, DRILL_SECONDS_RULE));
 const list = <T extends v.GenericSchema>(item: T, max: number) => v.pipe(v.array(item), v.maxLength(max));
 /** Automatic promotions inside the flap window: each doubles the hold-down, so a handful in practice. */
 const MAX_PROMOTIONS = 1000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Input, ROLES, type Role } from '../../monitor/src/core/model.js';
+import { DRILL_SECONDS_RULE } from '../../monitor/src/drill-seconds.js';
 import { activeDriver, DEFAULTS, Driver, effects, promotingDriver, sigs } from './core-helpers.js';
 
 function driverIn(role: Role): Driver {
@@ -156,14 +157,24 @@ describe('drill refusals', () => {
     expect(o.state.role).toBe('promoting');
   });
 
-  it('needs a number of seconds from 1 to a day', () => {
-    for (const seconds of [0, -5, Number.NaN, 86_401, 1e12, 1e13, Number.POSITIVE_INFINITY]) {
+  it('needs a number of seconds above 0 and at most a day, and the refusal says just that', () => {
+    expect(DRILL_SECONDS_RULE).toBe('drill seconds must be a number above 0 and at most 86400');
+    const refused = [0, -0, -5, Number.NaN, 86_400.001, 86_401, 1e12, 1e13, Number.POSITIVE_INFINITY];
+    for (const seconds of refused) {
       const d = new Driver(DEFAULTS);
       d.probes('u');
       const before = d.state;
       const o = d.send({ type: 'drill', seconds });
-      expect(o.refused, String(seconds)).toBe('drill seconds must be a number from 1 to 86400');
+      expect(o.refused, String(seconds)).toBe(DRILL_SECONDS_RULE);
       expect(o.state).toBe(before);
+    }
+    // The edges the rule names, and a fraction under the 1 the message once gave as the least.
+    for (const seconds of [Number.MIN_VALUE, 0.5, 86_400]) {
+      const d = new Driver(DEFAULTS);
+      d.probes('u');
+      const o = d.send({ type: 'drill', seconds });
+      expect(o.refused, String(seconds)).toBeUndefined();
+      expect(o.state, String(seconds)).toMatchObject({ role: 'promoting', drill: { seconds } });
     }
   });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../lab/bundle.js';
 import { MonitorLab } from '../../lab/monitor-lab.js';
 import { isListening } from '../../lab/ports.js';
+import { DRILL_SECONDS_RULE } from '../../monitor/src/drill-seconds.js';
 
 let lab: MonitorLab;
 beforeEach(async () => {
@@ -115,6 +116,15 @@ describe('failover with the real bundle', () => {
 
     await lab.primary.start();
     await m.waitFor((l) => l.event === 'transition' && l.from === 'demoting', 10_000);
+    // Out of bounds, refused by the verb and by the endpoint with the one rule both check.
+    for (const seconds of ['0', '86400.5']) {
+      const refused = await runCli(['drill', '--seconds', seconds, '--listen', lab.listen]);
+      expect(refused.code, seconds).toBe(64);
+      expect(refused.stderr, seconds).toContain(`--seconds: ${DRILL_SECONDS_RULE}\n`);
+    }
+    const tooLong = await fetch(`http://${lab.listen}/drill?seconds=86400.5`, { method: 'POST' });
+    expect(tooLong.status).toBe(409);
+    expect(await tooLong.json()).toMatchObject({ ok: false, error: DRILL_SECONDS_RULE, role: 'standby' });
     const drill = await runCli(['drill', '--seconds', '0.5', '--listen', lab.listen]);
     expect(drill.stdout + drill.stderr).toMatch(/\| standby gateway ready \| \d+\.\d \|/);
     expect(drill.stdout).toContain('drill passed');

@@ -1,7 +1,7 @@
 // The decision core: a pure function step(state, input, now) → { state, actions }. No I/O, no
 // clock, no randomness: the daemon (daemon.ts) feeds it probe results, the results of the
 // actions it asked for and operator commands, persists the state and performs the actions.
-import { MAX_DRILL_SECONDS } from '../defaults.js';
+import { DRILL_SECONDS_RULE, isDrillSeconds } from '../drill-seconds.js';
 import { countsAsFailing, keptEvidence, probeNumber, suspicion, withoutRun } from './detector.js';
 import type { Action, Active, Drill, Input, Outcome, Policy, State } from './model.js';
 import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
@@ -264,9 +264,7 @@ export function makeStep(policy: Policy) {
         if (s.primary.health === 'unknown' || countsAsFailing(policy, s.primary, now)) {
           return refuse(s, `a drill needs a healthy primary, the primary is ${s.primary.health}`);
         }
-        if (!(input.seconds > 0 && input.seconds <= MAX_DRILL_SECONDS)) {
-          return refuse(s, `drill seconds must be a number from 1 to ${MAX_DRILL_SECONDS}`);
-        }
+        if (!isDrillSeconds(input.seconds)) return refuse(s, DRILL_SECONDS_RULE);
         return promote(policy, s, now, `drill for ${input.seconds}s`, input.seconds);
       }
     }
