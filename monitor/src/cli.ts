@@ -14,6 +14,7 @@ import { createProbe } from './probe.js';
 import { planReload, type Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
 import { exposedSecretFiles } from './secret-files.js';
+import { shownUrl } from './shown-url.js';
 import { metricsOf, statusOf } from './status.js';
 import { runDrill, sendCommand, showStatus } from './status-client.js';
 import { startStatusServer } from './status-server.js';
@@ -171,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
         checkWatchdogFits(config, seconds);
       }
       console.log(
-        `${file}: valid (gateway manager ${config.gateway.manager}, primary ${config.primary.url})`,
+        `${file}: valid (gateway manager ${config.gateway.manager}, primary ${shownUrl(config.primary.url)})`,
       );
       return 0;
     }

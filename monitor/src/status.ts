@@ -4,6 +4,7 @@ import type { MonitorConfig } from './config.js';
 import { EVIDENCE_WINDOW, probeNumber, suspicion } from './core/detector.js';
 import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
 import type { ProbeResult } from './probe.js';
+import { shownUrl } from './shown-url.js';
 import type { ProbeErrors } from './unprobed.js';
 import { version } from './version.js';
 import type { WorkspaceFreshness } from './workspace-refresh.js';
@@ -54,7 +55,7 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
     host,
     version,
     primary: {
-      url: config.primary.url,
+      url: shownUrl(config.primary.url),
       health: state.primary.health,
       failing: state.primary.failing,
       since: iso(state.primary.since),

@@ -72,6 +72,7 @@ describe('check-config of the bundle against 40 random files', () => {
         expect([0, 78], label).toContain(run.code);
         expect(run.stderr, label).not.toMatch(/\n\s+at /);
         expect(run.stderr, label).not.toContain(MARKER);
+        expect(run.stdout, label).not.toContain(MARKER);
         if (run.code === 78) expect(run.stderr, label).toMatch(/^openclaw-failover: /);
         codes.push(run.code ?? -1);
       });

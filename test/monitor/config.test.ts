@@ -205,6 +205,22 @@ describe('the bundle on bad config files', () => {
   });
 });
 
+describe('check-config of a valid file', () => {
+  it('names the primary without a token its query carries', async () => {
+    const secret = 'query-token-2e7b90';
+    const path = file('query.json', {
+      ...valid,
+      primary: { url: `http://100.64.0.1:18789/?token=${secret}` },
+    });
+    const r = await runCli(['check-config', path]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `${path}: valid (gateway manager systemd, primary http://100.64.0.1:18789/?(hidden))\n`,
+    );
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+});
+
 describe('reload-plan: how a running monitor takes a new file', () => {
   const old = file('plan-old.json', valid);
   it.each([
