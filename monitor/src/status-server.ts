@@ -1,9 +1,29 @@
 // The loopback control endpoint behind the CLI verbs: GET /status, GET /metrics, POST /hold,
-// POST /release, POST /drill?seconds=N. No authentication, so config only allows loopback.
+// POST /release, POST /drill?seconds=N. No authentication, so config only allows loopback, and
+// bounded (STATUS_LIMITS) in what any local user can hold of it.
 import http from 'node:http';
 import type { Outcome } from './core/model.js';
 import type { Command } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS } from './defaults.js';
+
+/**
+ * What a local user can hold of the endpoint, and for how long. Each connection is a file
+ * descriptor of the daemon, whose probes need descriptors too, and Node would let a request that
+ * never finishes its headers live 60 s: a flood of those could starve the probe. The operator's
+ * verbs hold one connection at a time and a metrics scraper another; 32 leaves room for both and
+ * for a few at once, and past it Node closes a new connection as soon as it is accepted.
+ */
+export const STATUS_LIMITS = {
+  maxConnections: 32,
+  // A loopback client sends its request at once: these are generous on a loaded machine.
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  // A kept-alive connection ends this long idle, or after this many requests: none lasts for ever.
+  keepAliveTimeoutMs: 2_000,
+  maxRequestsPerSocket: 100,
+  // How often Node looks for requests past the two timeouts above (default 30 s).
+  checkIntervalMs: 1_000,
+} as const;
 
 export interface StatusSource {
   status(): object;
@@ -56,7 +76,13 @@ export async function startStatusServer(
   onError: (error: unknown) => void,
 ): Promise<http.Server> {
   // No request ends the daemon: an error in answering one is logged and answered 500.
-  const server = http.createServer((req, res) => {
+  const limits = {
+    headersTimeout: STATUS_LIMITS.headersTimeoutMs,
+    requestTimeout: STATUS_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: STATUS_LIMITS.keepAliveTimeoutMs,
+    connectionsCheckingInterval: STATUS_LIMITS.checkIntervalMs,
+  };
+  const server = http.createServer(limits, (req, res) => {
     try {
       handle(req, res, source);
     } catch (error) {
@@ -65,6 +91,8 @@ export async function startStatusServer(
       else res.destroy();
     }
   });
+  server.maxConnections = STATUS_LIMITS.maxConnections;
+  server.maxRequestsPerSocket = STATUS_LIMITS.maxRequestsPerSocket;
   const { host, port } = parseListen(listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,17 +1,19 @@
 // Property-style: 1000 random hostile requests (fixed seed, hostile-requests.ts) over raw TCP to the
 // status endpoint of the real bundle, beside a healthy primary. Each gets an HTTP answer (never a
 // 5xx) or a clean close; the monitor keeps running and probing on schedule, stays standby, and
-// no answer or log line carries the primary's token.
-import { chmodSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+// no answer or log line carries the primary's token. Then a flood of connections that never
+// finish a request: the daemon holds at most its cap of them, for seconds, and probes on.
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorProcess } from '../../lab/bundle.js';
 import { MonitorLab } from '../../lab/monitor-lab.js';
 import { sampleProcess } from '../../lab/proc-stats.js';
-import { parseListen } from '../../monitor/src/status-server.js';
+import { parseListen, STATUS_LIMITS } from '../../monitor/src/status-server.js';
 import { prng } from './core-helpers.js';
 import { type HostileRequest, hostileRequest } from './hostile-requests.js';
+import { exchange, HALF_SENT, statusCode } from './raw-http.js';
 
 const CASES = 1000;
 const BATCH = 25;
@@ -35,20 +37,8 @@ beforeAll(async () => {
 afterAll(() => lab.cleanup());
 
 /** The raw answer to one request, the client half-closing after it; undefined if none came in 10 s. */
-function send(request: HostileRequest): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(request.bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    // A reset after the answer (the server closing on unread input) is still a clean end.
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.setTimeout(10_000, () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-  });
-}
+const send = async (request: HostileRequest) =>
+  (await exchange(port, request.bytes, { end: true, timeoutMs: 10_000 })).answer;
 
 async function status(): Promise<{ role: string; counters: { probes: { up: number } } }> {
   const response = await fetch(`http://${lab.listen}/status`);
@@ -106,5 +96,59 @@ describe('the status endpoint of the running bundle against 1000 random hostile 
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).not.toContain(SECRET);
     expect((await status()).role).toBe('standby');
+  });
+});
+
+/** The daemon's open file descriptors. */
+const openFds = () => readdirSync(`/proc/${monitor.child.pid}/fd`).length;
+
+describe('the running bundle under a flood of connections that never finish a request', () => {
+  // Far past the cap: without one, each would be a descriptor of the daemon for a minute.
+  const FLOOD = 300;
+  // Descriptors the daemon may open meanwhile besides the endpoint's: a probe's socket or two.
+  const SLACK = 8;
+
+  it('holds at most its cap of them, each for seconds, probing on schedule, and serves again', async () => {
+    const { maxConnections, headersTimeoutMs, checkIntervalMs } = STATUS_LIMITS;
+    const before = await status();
+    const started = performance.now();
+    await sleep(STATUS_LIMITS.keepAliveTimeoutMs + 500); // that request's keep-alive is over
+    const baseline = openFds();
+    // Well past the bound below, and short of the test's own timeout, so a failure says which.
+    const flood = Promise.all(
+      Array.from({ length: FLOOD }, () => exchange(port, HALF_SENT, { end: false, timeoutMs: 30_000 })),
+    );
+    let settled = false;
+    void flood.then(() => {
+      settled = true;
+    });
+    let peak = 0;
+    while (!settled) {
+      peak = Math.max(peak, openFds());
+      await sleep(50);
+    }
+    const exchanges = await flood;
+    const seconds = (performance.now() - started) / 1000;
+    const after = await status();
+
+    expect(peak).toBeLessThanOrEqual(baseline + maxConnections + SLACK);
+    // Those past the cap are closed at once; the others are answered 408 when their headers are late.
+    const timedOut = exchanges.filter((e) => statusCode(e.answer) === 408);
+    const dropped = exchanges.filter((e) => e.answer === '');
+    expect(timedOut.length + dropped.length).toBe(FLOOD);
+    expect(timedOut.length).toBeGreaterThan(maxConnections / 2);
+    expect(timedOut.length).toBeLessThanOrEqual(maxConnections);
+    const longest = Math.max(...timedOut.map((e) => e.ms));
+    expect(longest).toBeGreaterThan(headersTimeoutMs - 500);
+    // Generous beyond the timeout and the interval Node checks it at: the machine is loaded.
+    expect(longest).toBeLessThan(headersTimeoutMs + checkIntervalMs + 10_000);
+
+    expect(after.role).toBe('standby');
+    const probes = after.counters.probes.up - before.counters.probes.up;
+    expect(probes).toBeGreaterThan((0.5 * seconds) / INTERVAL_SECONDS);
+    expect(monitor.events('probe-error')).toEqual([]);
+    expect(monitor.events('transition')).toEqual([]);
+    expect(openFds()).toBeLessThanOrEqual(baseline + SLACK);
+    expect(sampleProcess(monitor.child.pid ?? 0).peakRssMiB).toBeLessThan(256);
   });
 });
