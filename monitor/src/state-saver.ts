@@ -2,6 +2,7 @@
 // on disk and the loop going with the state in memory, saved again at the next change: the
 // failure is logged once per cause, and the first good save after it once.
 import type { State } from './core/model.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './log.js';
 import type { StateStore } from './store.js';
 
@@ -9,8 +10,7 @@ export class StateSaver {
   readonly #store: StateStore;
   readonly #log: Logger;
   readonly #file: string;
-  /** The cause of the failing saves since the last good one. */
-  #failure: string | undefined;
+  readonly #failures = new FailureStreak();
 
   constructor(store: StateStore, log: Logger, file: string) {
     this.#store = store;
@@ -23,11 +23,10 @@ export class StateSaver {
       this.#store.save(state);
     } catch (err) {
       const error = (err as Error).message;
-      if (error !== this.#failure) this.#log.error({ event: 'state-save-failed', file: this.#file, error });
-      this.#failure = error;
+      if (this.#failures.failed(error))
+        this.#log.error({ event: 'state-save-failed', file: this.#file, error });
       return;
     }
-    if (this.#failure !== undefined) this.#log.info({ event: 'state-saved', file: this.#file });
-    this.#failure = undefined;
+    if (this.#failures.succeeded()) this.#log.info({ event: 'state-saved', file: this.#file });
   }
 }

@@ -4,6 +4,7 @@
 // someone has to look), a `probe-recovered` when probing works again, and a total for status and
 // /metrics. The total is this process's own, from 0 at each start, as a Prometheus counter may be.
 import type { Role } from './core/model.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './log.js';
 import type { Unprobed } from './probe.js';
 
@@ -14,16 +15,10 @@ export interface ProbeErrors {
   current?: { code: string; since: string; probes: number };
 }
 
-interface Streak {
-  code: string;
-  since: number;
-  probes: number;
-}
-
 export class UnprobedLog {
   readonly #log: Logger;
   #total = 0;
-  #streak: Streak | undefined;
+  readonly #streak = new FailureStreak();
 
   constructor(log: Logger) {
     this.#log = log;
@@ -32,32 +27,27 @@ export class UnprobedLog {
   /** A probe this machine could not make. */
   failed(result: Unprobed, role: Role): void {
     this.#total++;
-    const streak = this.#streak ?? { code: '', since: Date.now(), probes: 0 };
-    streak.probes++;
-    this.#streak = streak;
     // Every interval would bury the log in copies of one cause: only a new cause is news.
-    if (streak.code === result.code) {
+    if (!this.#streak.failed(result.code)) {
       this.#log.debug({ event: 'probe', health: result.health, detail: result.detail });
       return;
     }
-    streak.code = result.code;
     this.#log.error({ event: 'probe-error', code: result.code, detail: result.detail, role });
   }
 
   /** A probe was made, whatever the primary answered: the shortage, if there was one, is over. */
   probed(role: Role): void {
-    const streak = this.#streak;
-    if (!streak) return;
-    this.#streak = undefined;
-    const seconds = Math.round((Date.now() - streak.since) / 100) / 10;
-    this.#log.info({ event: 'probe-recovered', code: streak.code, unprobed: streak.probes, seconds, role });
+    const ended = this.#streak.succeeded();
+    if (!ended) return;
+    const seconds = Math.round((Date.now() - ended.since) / 100) / 10;
+    this.#log.info({ event: 'probe-recovered', code: ended.cause, unprobed: ended.failures, seconds, role });
   }
 
   get errors(): ProbeErrors {
-    const s = this.#streak;
+    const s = this.#streak.current;
     return {
       total: this.#total,
-      ...(s && { current: { code: s.code, since: new Date(s.since).toISOString(), probes: s.probes } }),
+      ...(s && { current: { code: s.cause, since: new Date(s.since).toISOString(), probes: s.failures } }),
     };
   }
 }

@@ -4,6 +4,7 @@
 // promotion may be near, and its pull must not queue behind a fetch (the workspace runs one git
 // command sequence at a time). A failure is logged once per cause; status shows the last fetch.
 import type { Health, Role } from './core/model.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './log.js';
 import type { WorkspaceSync } from './workspace.js';
 
@@ -20,7 +21,9 @@ export class WorkspaceRefresh {
   readonly #clock: () => number;
   #inFlight = false;
   #lastAttempt = Number.NEGATIVE_INFINITY;
-  #freshness: WorkspaceFreshness = {};
+  /** The last fetch that worked. */
+  #fetched: Omit<WorkspaceFreshness, 'lastError'> = {};
+  readonly #failures = new FailureStreak();
 
   constructor(log: Logger, clock: () => number) {
     this.#log = log;
@@ -28,7 +31,8 @@ export class WorkspaceRefresh {
   }
 
   get freshness(): WorkspaceFreshness {
-    return this.#freshness;
+    const failing = this.#failures.current;
+    return failing ? { ...this.#fetched, lastError: failing.cause } : this.#fetched;
   }
 
   /** After each probe: starts a fetch in the background when one is due. */
@@ -48,14 +52,13 @@ export class WorkspaceRefresh {
       .fetch()
       .then(
         ({ newestCommitAt }) => {
-          if (this.#freshness.lastError !== undefined) this.#log.info({ event: 'workspace-fetch-recovered' });
-          this.#freshness = { fetchedAt: this.#clock(), newestCommitAt };
+          if (this.#failures.succeeded()) this.#log.info({ event: 'workspace-fetch-recovered' });
+          this.#fetched = { fetchedAt: this.#clock(), newestCommitAt };
         },
         (err: Error) => {
-          if (err.message !== this.#freshness.lastError) {
+          if (this.#failures.failed(err.message)) {
             this.#log.warn({ event: 'workspace-fetch-failed', error: err.message });
           }
-          this.#freshness = { ...this.#freshness, lastError: err.message };
         },
       )
       .finally(() => {
