@@ -3,6 +3,10 @@
 // headers and bodies an HTTP client library would never produce. None of them may change the
 // monitor's role: a command target (POST /hold, POST /drill with a valid number of seconds) is
 // never generated, so a test can assert the standby stays standby beside a healthy primary.
+// The command words themselves do come up, in targets that must not run them.
+
+import { DEFAULT_DRILL_SECONDS } from '../../monitor/src/defaults.js';
+import { isDrillSeconds } from '../../monitor/src/drill-seconds.js';
 
 type Rnd = () => number;
 
@@ -61,11 +65,12 @@ export const HOSTILE_SECONDS = [
   '{}',
 ];
 
-/** Pieces of targets: none spells a command, so no join (nor `..` resolving) can reach one. */
+/** Pieces of targets; a join that would run a command (commandTarget) is drawn again. */
 const PIECES = [
   '/',
   '//',
   '///x',
+  'http://',
   'http://a:b/status',
   'http://localhost/status',
   'https://u:p@h/metrics',
@@ -83,6 +88,12 @@ const PIECES = [
   'status',
   'metrics',
   'release',
+  'hold',
+  'drill',
+  'seconds=',
+  '1e308',
+  '-1',
+  'NaN',
   '\u00e9',
   '\u{1f600}',
   '\0',
@@ -106,7 +117,32 @@ function target(rnd: Rnd, method: string): string {
   // Any method but POST may name a command: only POST runs one (and a method only ever mutates
   // into one of ODD_METHODS, none of which is POST).
   if (kind === 4 && method !== 'POST') return pick(rnd, ['/hold', '/drill', '/drill?seconds=5']);
-  return Array.from({ length: int(rnd, 1, 6) }, () => pick(rnd, PIECES)).join('');
+  const pieces = (lo: number, hi: number) =>
+    Array.from({ length: int(rnd, lo, hi) }, () => pick(rnd, PIECES)).join('');
+  // Under POST, kinds 4 to 6 are a command word among pieces: as near to running it as may be sent.
+  const word = kind >= 4 && kind <= 6;
+  for (;;) {
+    const joined = word ? `${pieces(0, 3)}${pick(rnd, ['hold', 'drill'])}${pieces(0, 3)}` : pieces(1, 6);
+    if (method !== 'POST' || !commandTarget(joined)) return joined;
+  }
+}
+
+/**
+ * Whether POST to this target may run a command that changes the role: its bytes as sent
+ * (latin1), without the spaces Node's parser skips around a target, read as a plain path that is
+ * /hold, or /drill with seconds the core accepts (its default when none is given).
+ */
+function commandTarget(target: string): boolean {
+  const sent = Buffer.from(target, 'latin1')
+    .toString('latin1')
+    .replace(/^ +| +$/g, '');
+  if (!sent.startsWith('/') || sent.startsWith('//') || !URL.canParse(sent, 'http://h')) return false;
+  const url = new URL(sent, 'http://h');
+  if (url.pathname === '/hold') return true;
+  const seconds = url.searchParams.get('seconds');
+  return (
+    url.pathname === '/drill' && isDrillSeconds(seconds === null ? DEFAULT_DRILL_SECONDS : Number(seconds))
+  );
 }
 
 /** Harmless alone, each: what a client library or curl sends. */

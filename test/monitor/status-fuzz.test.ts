@@ -50,6 +50,9 @@ describe('the status endpoint of the running bundle against 1000 random hostile 
   it('answers each (never 5xx) or closes, and keeps probing, standby, without the secret', async () => {
     const rnd = prng(20261213);
     const requests = Array.from({ length: CASES }, () => hostileRequest(rnd));
+    // The command words reach the endpoint too, in targets that must not run them.
+    const words = /^POST (?!\/drill\?seconds=)[^\r\n]*(hold|drill)/;
+    expect(requests.filter((r) => words.test(r.bytes.toString('latin1'))).length).toBeGreaterThan(15);
     const before = await status();
     const started = performance.now();
     const codes = new Map<string, number>();
