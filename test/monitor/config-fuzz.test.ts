@@ -1,15 +1,19 @@
 // Property-style: 1000 random mutations (fixed seed, hostile-configs.ts) of a valid config through
 // parseConfig, and 40 of them, with files that are no config at all, through the bundle's
 // `check-config`. The parser accepts or throws a ConfigError naming the key, never quoting the
-// value; `check-config` exits 0 or 78, never with a stack trace.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// value; `check-config` exits 0 or 78, never with a stack trace. Then 30 mutations the parser
+// refuses, reloaded one by one into the running bundle: it refuses each and probes on.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../lab/bundle.js';
+import { MonitorLab } from '../../lab/monitor-lab.js';
 import { ConfigError, parseConfig } from '../../monitor/src/config.js';
 import { prng } from './core-helpers.js';
 import { configCase, MARKER, VALID } from './hostile-configs.js';
+import { checkpoint, expectUnharmed, secretTokenFile } from './unharmed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,3 +84,50 @@ describe('check-config of the bundle against 40 random files', () => {
     expect(codes.filter((c) => c === 78).length).toBeGreaterThan(20);
   });
 });
+
+describe('the running bundle reloading 30 random mutations of its config that the parser refuses', () => {
+  const RELOADS = 30;
+  const INTERVAL_SECONDS = 0.1;
+  let lab: MonitorLab;
+  beforeAll(async () => {
+    lab = await MonitorLab.create();
+  });
+  afterAll(() => lab.cleanup());
+
+  it('refuses each, naming no value, and keeps probing on schedule as standby', async () => {
+    lab.writeConfig({
+      primary: { url: lab.primary.url, timeoutSeconds: 0.3, tokenFile: secretTokenFile(lab) },
+    });
+    const running = JSON.parse(readFileSync(lab.configFile, 'utf8'));
+    const m = lab.startMonitor();
+    await m.waitFor((l) => l.event === 'started', 5000);
+    const from = await checkpoint(lab);
+    const rnd = prng(20261218);
+    let seeded = 0;
+    for (let reloaded = 0; reloaded < RELOADS; ) {
+      const c = configCase(rnd, running);
+      if (!refused(c.config)) continue;
+      if (JSON.stringify(c.config).includes(MARKER)) seeded++;
+      writeFileSync(lab.configFile, JSON.stringify(c.config));
+      m.child.kill('SIGHUP');
+      reloaded++;
+      await m.waitFor(() => m.events('config-reload-refused').length >= reloaded, 5000);
+      await sleep(50); // a few probes between reloads: the schedule is under test as well
+    }
+    await expectUnharmed(lab, m, from, { role: 'standby', intervalSeconds: INTERVAL_SECONDS });
+    expect(m.events('config-reloaded')).toEqual([]);
+    expect(m.events('transition')).toEqual([]);
+    // Values with the secret marker were among them, and no refusal quoted one.
+    expect(seeded).toBeGreaterThan(3);
+    expect(JSON.stringify(m.lines)).not.toContain(MARKER);
+  });
+});
+
+function refused(config: unknown): boolean {
+  try {
+    parseConfig(config);
+    return false;
+  } catch {
+    return true;
+  }
+}

@@ -81,8 +81,9 @@ function paths(value: Json, at: string[] = []): string[][] {
   ]);
 }
 
-export function configCase(rnd: Rnd): ConfigCase {
-  const config = JSON.parse(JSON.stringify(VALID)) as Json;
+/** A mutation of `base` (by default VALID). */
+export function configCase(rnd: Rnd, base: unknown = VALID): ConfigCase {
+  const config = JSON.parse(JSON.stringify(base)) as Json;
   const all = paths(config);
   const path = pick(rnd, all);
   let parent = config as Record<string, Json>;

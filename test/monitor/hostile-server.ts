@@ -1,5 +1,7 @@
 // A raw TCP server on 127.0.0.1 that answers GET /case/N/readyz with the bytes of case N
-// (hostile-answers.ts), step by step, and keeps count of the connections still open.
+// (hostile-answers.ts), step by step, and keeps count of the connections still open. GET
+// /cycle/readyz plays the cases in turn, one a request, then answers ready: a primary as a
+// running monitor probes it.
 
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -7,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chunk, type HostileCase, type Step } from './hostile-answers.js';
 
 const PAD = Buffer.alloc(16 * 1024, 'x');
+
+const READY = `HTTP/1.1 200 OK\r\ncontent-length: 14\r\nconnection: close\r\n\r\n{"ready":true}`;
+const READY_STEPS: Step[] = [{ write: Buffer.from(READY) }, { end: true }];
 
 /** Writes as fast as the client reads, until it goes away: an endless body. */
 function pump(socket: net.Socket, framing: 'chunked' | 'raw'): Promise<void> {
@@ -37,17 +42,24 @@ export class HostileServer {
   readonly cases: HostileCase[] = [];
   readonly #sockets = new Set<net.Socket>();
   readonly #server = net.createServer((socket) => this.#serve(socket));
+  #cycled = 0;
 
   get open(): number {
     return this.#sockets.size;
+  }
+
+  /** Cases played at /cycle so far. */
+  get cycled(): number {
+    return Math.min(this.#cycled, this.cases.length);
   }
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
   }
 
-  url(index: number): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/case/${index}`;
+  url(index: number | 'cycle'): string {
+    const port = (this.#server.address() as AddressInfo).port;
+    return `http://127.0.0.1:${port}/${index === 'cycle' ? 'cycle' : `case/${index}`}`;
   }
 
   async stop(): Promise<void> {
@@ -65,11 +77,17 @@ export class HostileServer {
       request += data.toString('latin1');
       if (!request.includes('\r\n\r\n')) return;
       socket.off('data', onData);
-      const index = /^GET \/case\/(\d+)\/readyz /.exec(request)?.[1];
-      const found = index === undefined ? undefined : this.cases[Number(index)];
-      if (found) void play(socket, found.steps);
+      const steps = this.#steps(request);
+      if (steps) void play(socket, steps);
       else socket.destroy();
     };
     socket.on('data', onData);
+  }
+
+  #steps(request: string): Step[] | undefined {
+    const index = /^GET \/case\/(\d+)\/readyz /.exec(request)?.[1];
+    if (index !== undefined) return this.cases[Number(index)]?.steps;
+    if (!/^GET \/cycle\/readyz /.test(request)) return undefined;
+    return this.cases[this.#cycled++]?.steps ?? READY_STEPS;
   }
 }

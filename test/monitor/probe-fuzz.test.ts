@@ -1,13 +1,16 @@
 // Property-style: 300 random answers (fixed seed) from a raw server on 127.0.0.1, hostile in
 // status, body, size, framing and pace. Each probe result is exactly what the readiness contract
-// says, within the timeout, without throwing, and no body is read past the cap.
+// says, within the timeout, without throwing, and no body is read past the cap. Then 100 more,
+// one a probe, to the running bundle: it counts each as the contract says, on schedule.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MonitorLab } from '../../lab/monitor-lab.js';
 import { httpGet, MAX_BODY_CHARS } from '../../monitor/src/http-get.js';
 import { createProbe } from '../../monitor/src/probe.js';
 import { prng } from './core-helpers.js';
 import { type HostileCase, hostileCase } from './hostile-answers.js';
 import { HostileServer } from './hostile-server.js';
+import { checkpoint, expectUnharmed, fetchStatus, secretTokenFile } from './unharmed.js';
 
 const CASES = 300;
 // Run side by side: a slow case costs the whole timeout.
@@ -98,5 +101,60 @@ describe('the body cap, at its edge', () => {
     });
     const result = await createProbe({ url: server.url(server.cases.length - 1), timeoutSeconds: 2 })();
     expect(result.health).toBe(health);
+  });
+});
+
+describe('the running bundle probing a primary that gives 100 random hostile answers in turn', () => {
+  const CYCLE = 100;
+  const INTERVAL_SECONDS = 0.1;
+  const server = new HostileServer();
+  let lab: MonitorLab;
+  beforeAll(async () => {
+    const rnd = prng(20261217);
+    for (let i = 0; i < CYCLE; i++) server.cases.push(hostileCase(rnd, MAX_BODY_CHARS));
+    await server.start();
+    lab = await MonitorLab.create();
+  });
+  afterAll(async () => {
+    await lab.cleanup();
+    await server.stop();
+  });
+
+  it('counts each as the contract says, on schedule, standby, leaking nothing, its memory bounded', async () => {
+    // A run of failures no threshold of 1000 sees: standby is the right role throughout.
+    const primary = {
+      url: server.url('cycle'),
+      timeoutSeconds: TIMEOUT_SECONDS,
+      tokenFile: secretTokenFile(lab),
+    };
+    lab.writeConfig({ primary, failThreshold: 1000, falsePromotionDays: 0 });
+    const m = lab.startMonitor();
+    await m.waitFor((l) => l.event === 'started', 5000);
+    const from = await checkpoint(lab);
+    const slow = server.cases.filter((c) => c.slow).length;
+    // Each probe ends by its timeout and the next follows at the interval; generous beyond that.
+    const bound = CYCLE * (INTERVAL_SECONDS + 0.2) + slow * TIMEOUT_SECONDS + 15;
+    const deadline = performance.now() + bound * 1000;
+    // Until the cases are played and a few ready answers after them are counted.
+    let status = await fetchStatus(lab);
+    const total = () =>
+      status.counters.probes.up + status.counters.probes.degraded + status.counters.probes.down;
+    while (total() < CYCLE + 3 && performance.now() < deadline) {
+      await sleep(200);
+      status = await fetchStatus(lab);
+    }
+    expect(server.cycled).toBe(CYCLE);
+    expect(total()).toBeGreaterThanOrEqual(CYCLE + 3);
+
+    const expected = (health: string) => server.cases.filter((c) => c.expected.health === health).length;
+    expect(status.counters.probes).toEqual({
+      up: expected('up') + total() - CYCLE,
+      degraded: expected('degraded'),
+      down: expected('down'),
+    });
+    await expectUnharmed(lab, m, from, { role: 'standby', intervalSeconds: INTERVAL_SECONDS, minProbes: 3 });
+    expect(m.events('transition')).toEqual([]);
+    // No answer is this machine's own failure.
+    expect(m.events('probe-error')).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // Property-style: 400 random mutations (fixed seed, hostile-state-files.ts) of valid state files
 // loaded by the real store. Loading never throws; a file the format forbids is set aside (renamed,
 // its bytes kept) and a fresh state starts; one it allows loads as written; whatever loads can be
-// shown in /status and /metrics and stepped by a probe without throwing.
+// shown in /status and /metrics and stepped by a probe without throwing. Then the bundle itself on
+// a forbidden file and on a link to a secret: it sets either aside and probes on, leaking nothing.
 import {
   lstatSync,
   mkdirSync,
@@ -23,6 +24,7 @@ import { metricsOf, statusOf } from '../../monitor/src/status.js';
 import { createStateStore } from '../../monitor/src/store.js';
 import { prng } from './core-helpers.js';
 import { type StateFileCase, stateFileCase } from './hostile-state-files.js';
+import { checkpoint, expectUnharmed, SECRET, secretTokenFile } from './unharmed.js';
 
 const CASES = 400;
 const NOW = 1_800_000_000;
@@ -100,26 +102,44 @@ describe('the state store against 400 random state files', () => {
   });
 });
 
+const INTERVAL_SECONDS = 0.1;
+
+/** What the bundle finds where its state file should be. */
+const PLANTED: [string, (file: string) => void][] = [
+  [
+    'a state the format forbids (a time past any date, 50,000 transitions)',
+    (file) => {
+      const state = { ...initialState(1), since: 1e300, transitions: Array(50_000).fill(0) };
+      writeFileSync(file, JSON.stringify({ version: 2, state }));
+    },
+  ],
+  [
+    'a link to a file holding the secret',
+    (file) => {
+      writeFileSync(`${file}-target`, `${SECRET}\n`);
+      symlinkSync(`${file}-target`, file);
+    },
+  ],
+];
+
 describe('the bundle starting on a hostile state file', () => {
-  it('starts, reports the file set aside as an event, and probes', async () => {
+  it.each(PLANTED)('%s: set aside as an event, then probing on schedule as standby', async (_what, plant) => {
     const lab = await MonitorLab.create();
     try {
+      lab.writeConfig({
+        primary: { url: lab.primary.url, timeoutSeconds: 0.3, tokenFile: secretTokenFile(lab) },
+      });
       const stateFile = join(lab.dir, 'state', 'state.json');
       mkdirSync(join(lab.dir, 'state'), { recursive: true });
-      const state = { ...initialState(1), since: 1e300, transitions: Array(50_000).fill(0) };
-      writeFileSync(stateFile, JSON.stringify({ version: 2, state }));
+      plant(stateFile);
       const m = lab.startMonitor();
       const reset = await m.waitFor((l) => l.event === 'state-reset', 5000);
       expect(reset.problem).toMatch(/moved to .*state\.json\.corrupt-/);
       await m.waitFor((l) => l.event === 'started', 5000);
-      await new Promise((r) => setTimeout(r, 500));
-      const status = (await (await fetch(`http://${lab.listen}/status`)).json()) as never as {
-        role: string;
-        counters: { probes: { up: number } };
-      };
-      expect(status.role).toBe('standby');
-      expect(status.counters.probes.up).toBeGreaterThan(0);
-      expect(m.running).toBe(true);
+      const from = await checkpoint(lab);
+      await new Promise((r) => setTimeout(r, 1000));
+      await expectUnharmed(lab, m, from, { role: 'standby', intervalSeconds: INTERVAL_SECONDS });
+      expect(m.events('transition')).toEqual([]);
     } finally {
       await lab.cleanup();
     }
