@@ -7,7 +7,7 @@
  * serving beside a healthy primary, so it is bounded rather than trusted; larger values (up to
  * Infinity) would also overflow the status clock.
  */
-export const DRILL_SECONDS = { above: 0, atMost: 86_400 } as const;
+const DRILL_SECONDS = { above: 0, atMost: 86_400 } as const;
 
 export const DRILL_SECONDS_RULE = `drill seconds must be a number above ${DRILL_SECONDS.above} and at most ${DRILL_SECONDS.atMost}`;
 
