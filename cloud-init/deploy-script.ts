@@ -67,6 +67,10 @@ function gitConfigCommands(author: { name: string; email: string }): string {
   return settings.map(([key, value]) => `git config --file "$gitconfig" ${key} ${q(value)}`).join('\n');
 }
 
+// The gateway's agent workspace: it must exist whether or not a repository syncs it (without it
+// OpenClaw answers no message). setgid keeps the shared group on everything either user creates.
+const localWorkspace = `install -d -m 2770 -o ${MONITOR_USER} -g ${WORKSPACE_GROUP} ${P.workspace}`;
+
 function workspaceSection(workspace: NonNullable<DeployScriptInput['workspace']>): string {
   assertSingleLine('workspace.gitUrl', workspace.gitUrl);
   assertSingleLine('workspace.author.name', workspace.author.name);
@@ -80,8 +84,13 @@ ${gitConfigCommands(workspace.author)}
 install -m 0644 -o root -g root "$gitconfig" ${P.monitorGitConfig}
 rm -f "$gitconfig"
 if [[ ! -d ${P.workspace}/.git ]]; then
-  # setgid directories keep the shared group on everything either service user creates.
-  install -d -m 2770 -o ${MONITOR_USER} -g ${WORKSPACE_GROUP} ${P.workspace}
+  # A workspace the gateway used before a repository was configured is kept, beside the clone.
+  if [[ -n "$(ls -A ${P.workspace} 2>/dev/null)" ]]; then
+    aside=${P.workspace}.local-$(date -u +%Y%m%dT%H%M%SZ)
+    log "workspace: the local folder moves to $aside before the first clone"
+    mv ${P.workspace} "$aside"
+  fi
+  ${localWorkspace}
   (cd / && ${asMonitor} git clone ${branch}-- ${q(workspace.gitUrl)} ${P.workspace})
   ${asMonitor} git -C ${P.workspace} config core.sharedRepository group
   chmod -R g+rwX ${P.workspace}
@@ -192,7 +201,7 @@ ${monitorTokens}
 ${standbyToken}
 [[ "$bundle" == ${P.monitorBundle} ]] || install -m 0644 -o root -g root "$bundle" ${P.monitorBundle}
 
-${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n` : workspaceSection(input.workspace)}
+${input.workspace === undefined ? `rm -f ${P.workspaceDeployKey} ${P.monitorGitConfig}\n${localWorkspace}\n` : workspaceSection(input.workspace)}
 # Secrets do not linger in the staging dir.
 (cd "$staging" && rm -f -- ${shellWords([...required, F.monitorBundle])})
 

@@ -11,6 +11,14 @@ export interface AnsweredDm {
   sent: number;
 }
 
+export interface DmProbeOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  text: string;
+  /** Which of the bot's messages answer (default: any); others, e.g. the monitor's owner DMs, do not. */
+  isAnswer?: (text: string) => boolean;
+}
+
 /**
  * DMs `token`'s bot as `userId` every `intervalMs` from now until the bot sends that chat
  * anything, and reports it. One counter numbers a chat's messages both ways, so any bot message
@@ -21,12 +29,7 @@ export class DmProbe {
   answered: AnsweredDm | undefined;
   readonly done: Promise<AnsweredDm>;
 
-  constructor(
-    api: TelegramBotApi,
-    token: string,
-    userId: number,
-    opts: { intervalMs: number; timeoutMs: number; text: string },
-  ) {
+  constructor(api: TelegramBotApi, token: string, userId: number, opts: DmProbeOptions) {
     this.done = this.#run(api, token, userId, opts);
     // The caller may await `done` late (after other milestones): no unhandled rejection meanwhile.
     this.done.catch(() => {});
@@ -36,7 +39,7 @@ export class DmProbe {
     api: TelegramBotApi,
     token: string,
     userId: number,
-    { intervalMs, timeoutMs, text }: { intervalMs: number; timeoutMs: number; text: string },
+    { intervalMs, timeoutMs, text, isAnswer = () => true }: DmProbeOptions,
   ): Promise<AnsweredDm> {
     const deadline = Date.now() + timeoutMs;
     let first: InjectedDm | undefined;
@@ -49,7 +52,9 @@ export class DmProbe {
         nextAt += intervalMs;
       }
       const since = first?.messageId ?? 0;
-      const reply = api.messages(token, userId).find((m) => m.messageId > since && !m.deleted);
+      const reply = api
+        .messages(token, userId)
+        .find((m) => m.messageId > since && !m.deleted && isAnswer(m.text));
       if (reply) {
         this.answered = { reply: { ...reply }, sent };
         return this.answered;

@@ -1,9 +1,12 @@
-// A stand-in for an OpenAI-compatible model endpoint (/v1/chat/completions, what OpenClaw's
-// `openai-completions` provider adapter calls) on loopback. Every turn gets the same fixed reply,
+// A stand-in for a model endpoint on loopback, speaking two wire formats: OpenAI's chat completions
+// (/v1/chat/completions, what OpenClaw's `openai-completions` provider adapter calls) and
+// Anthropic's Messages API (/v1/messages, what the stack's default `anthropic/…` model calls on
+// api.anthropic.com, which the droplet lab serves by name). Every turn gets the same fixed reply,
 // streamed when the request asks for a stream, so the real OpenClaw agent loop runs end to end
 // without a real model.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { answerAnthropicMessages } from './anthropic-messages.js';
 
 /** The provider id and model id the lab's gateways use (`lab/stand-in`). */
 export const LAB_PROVIDER = 'lab';
@@ -19,6 +22,8 @@ export interface ModelRequest {
 
 export class ModelProvider {
   readonly requests: ModelRequest[] = [];
+  /** Requests for anything but a model turn or the model list, as `METHOD path`: a new call shows up. */
+  readonly unknown: string[] = [];
   readonly #server: http.Server;
   readonly #sockets = new Set<Socket>();
 
@@ -61,10 +66,13 @@ export class ModelProvider {
         object: 'list',
         data: [{ id: LAB_MODEL, object: 'model', owned_by: LAB_PROVIDER }],
       });
-    if (req.method !== 'POST' || path !== '/v1/chat/completions')
+    const known = path === '/v1/chat/completions' || path === '/v1/messages';
+    if (req.method !== 'POST' || !known) {
+      this.unknown.push(`${req.method} ${path}`);
       return json(404, {
         error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' },
       });
+    }
 
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -77,6 +85,7 @@ export class ModelProvider {
     const model = body.model ?? LAB_MODEL;
     const stream = body.stream === true;
     this.requests.push({ at: Date.now(), stream, model, userText: userText(body.messages ?? []) });
+    if (path === '/v1/messages') return answerAnthropicMessages(res, { model, stream, reply: this.reply });
 
     const id = `chatcmpl-lab-${this.requests.length}`;
     const created = Math.floor(Date.now() / 1000);

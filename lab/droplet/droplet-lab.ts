@@ -9,19 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NsProcess } from '../ns-process.js';
 import { applyCloudFirewall } from './cloud-firewall.js';
+import { Deployment } from './deployment.js';
 import { EgressProxy } from './egress-proxy.js';
 import { type Guest, type GuestKind, NspawnGuest, QemuGuest } from './guest.js';
-import {
-  COMMAND_STDOUT,
-  DIST_PORT,
-  dropletImage,
-  type LabKeyPair,
-  labStack,
-  providerOutputs,
-} from './lab-stack.js';
+import { DIST_PORT, dropletImage, type LabKeyPair, labStack, providerOutputs } from './lab-stack.js';
 import { DropletNetwork, GUEST_IP, GUEST_TAILNET_IP, LAB_HOST_IP, METADATA_IP } from './network.js';
+import { PublicServices } from './public-services.js';
 import {
-  copyTo,
   knownHostsFile,
   newKeyPair,
   type SshResult,
@@ -30,10 +24,11 @@ import {
   trustHostKey,
   waitForSsh,
 } from './ssh.js';
-import { type DeployStep, type RenderedStack, renderStack } from './stack.js';
+import { type RenderedStack, renderStack } from './stack.js';
 
 const LAB_HOST_SCRIPT = fileURLToPath(new URL('./lab-host.ts', import.meta.url));
 const EGRESS_PORT = 3128;
+const HTTPS_PORT = 443;
 const CONTROL_PORT = 8441;
 const ADMIN_LOGIN_TIMEOUT_MS = { nspawn: 120_000, qemu: 600_000 };
 /** An orderly container shutdown before its reboot: units stop within their own deadlines (a gateway up to 60 s). */
@@ -55,11 +50,9 @@ export class DropletLab {
   readonly admin: SshTarget;
   readonly milestones: Record<string, number> = {};
   #egress: EgressProxy | undefined;
+  #services: PublicServices | undefined;
   #labHost: NsProcess | undefined;
-  /** What the host-key command printed: the droplet's own host key, once deployed. */
-  #dropletHostKey: string | undefined;
-  /** Each step's identity when it last ran: `pulumi up` runs again only the steps that changed. */
-  readonly #ran = new Map<string, string>();
+  readonly #deployment: Deployment;
 
   private constructor(
     readonly options: DropletLabOptions,
@@ -85,6 +78,7 @@ export class DropletLab {
       knownHosts: knownHostsFile(guest.dir),
     };
     trustHostKey(this.admin, connection?.hostKey ?? '');
+    this.#deployment = new Deployment(this.admin, (name) => this.milestone(name));
   }
 
   /** The lab's stack rendered again with `values` changed, as after `pulumi config set`. */
@@ -146,9 +140,16 @@ export class DropletLab {
 
   async #startHostSide(): Promise<void> {
     const socket = join(this.guest.dir, 'egress.sock');
-    this.#egress = await EgressProxy.start(socket);
+    const front = join(this.guest.dir, 'https.sock');
+    this.#services = await PublicServices.start(this.guest.dir, front);
+    this.#egress = await EgressProxy.start(socket, this.#services.tunnels());
+    const channelToken = this.stack.config.channelToken;
+    if (channelToken !== undefined) this.#services.botApi.addBot(channelToken, 'lab_standby_bot');
     const config = {
-      relay: { host: LAB_HOST_IP, port: EGRESS_PORT, socket },
+      relays: [
+        { name: 'egress', host: LAB_HOST_IP, port: EGRESS_PORT, socket },
+        { name: 'https', host: LAB_HOST_IP, port: HTTPS_PORT, socket: front },
+      ],
       dist: { host: LAB_HOST_IP, port: DIST_PORT, root: join(this.image, 'node-dist') },
       metadata: { host: METADATA_IP, port: 80, userData: this.stack.userData },
       control: { host: LAB_HOST_IP, port: CONTROL_PORT, authKeys: [this.authKey], address: GUEST_TAILNET_IP },
@@ -166,16 +167,30 @@ export class DropletLab {
     return this.#labHost;
   }
 
+  /** The Telegram Bot API and model stand-ins the droplet reaches by name. */
+  get services(): PublicServices {
+    if (!this.#services) throw new Error('the public services are not running');
+    return this.#services;
+  }
+
   get egress(): EgressProxy {
     if (!this.#egress) throw new Error('the egress proxy is not running');
     return this.#egress;
   }
 
-  /** Boots the guest and waits until the admin user can log in (cloud-init created it). */
+  /**
+   * Boots the guest and waits until the admin user can log in (cloud-init created it), then points
+   * the names of the services it calls at the lab (public-services.ts) before anything calls them.
+   */
   async boot(): Promise<void> {
     this.guest.boot();
     await waitForSsh(this.admin, ADMIN_LOGIN_TIMEOUT_MS[this.guest.kind]);
     this.milestone('ssh');
+    const setup = await this.ssh('sudo bash -s', {
+      stdin: this.services.guestSetup(`http://${LAB_HOST_IP}:${EGRESS_PORT}`),
+      timeoutMs: 60_000,
+    });
+    if (setup.code !== 0) throw new Error(`the guest's lab set-up failed: ${setup.stderr}`);
   }
 
   /**
@@ -214,50 +229,15 @@ export class DropletLab {
     applyCloudFirewall(this.network.hostNs, firewall, this.network.wanDevice);
   }
 
-  /**
-   * `pulumi up` of `stack`: the cloud firewall first (the droplet depends on it), then the
-   * deployment's steps in order, each one that is new or changed since it last ran, each over a
-   * connection that accepts only the host key the step names.
-   */
+  /** `pulumi up` of `stack`: the cloud firewall first (the droplet depends on it), then the deployment's steps. */
   async deploy(stack: RenderedStack = this.stack): Promise<void> {
     this.applyFirewall(stack);
-    for (const step of stack.steps) {
-      if (this.#ran.get(step.name) === step.identity) continue;
-      this.#trust(step);
-      if (step.kind === 'copy') {
-        const result = await copyTo(this.admin, step.source, step.remotePath);
-        if (result.code !== 0) throw new Error(`${step.name}: copy failed: ${result.stderr}`);
-      } else if (step.create !== undefined) {
-        const result = await this.ssh(step.create, { stdin: step.stdin, timeoutMs: 900_000 });
-        if (result.code !== 0) {
-          throw new Error(`${step.name} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-        }
-        if (step.name.endsWith('-host-key')) this.#dropletHostKey = result.stdout.trim();
-      }
-      this.#ran.set(step.name, step.identity);
-      this.milestone(step.name);
-    }
-  }
-
-  /** The host key `step` pins, the host-key command's real stdout in place of the mocked one. */
-  #trust(step: DeployStep): void {
-    const pinned = step.connection.hostKey;
-    if (pinned === undefined) throw new Error(`${step.name}: the program set no host key to verify`);
-    if (pinned.trim() !== COMMAND_STDOUT) trustHostKey(this.admin, pinned);
-    else if (this.#dropletHostKey !== undefined) trustHostKey(this.admin, this.#dropletHostKey);
-    else throw new Error(`${step.name}: pins a key no step has printed yet`);
+    await this.#deployment.up(stack);
   }
 
   /** The delete commands, in reverse order, as `pulumi destroy` runs them before the droplet goes. */
-  async undeploy(): Promise<SshResult[]> {
-    const results: SshResult[] = [];
-    for (const step of [...this.stack.steps].reverse()) {
-      if (step.kind === 'command' && step.delete !== undefined) {
-        this.#trust(step);
-        results.push(await this.ssh(step.delete));
-      }
-    }
-    return results;
+  undeploy(): Promise<SshResult[]> {
+    return this.#deployment.destroy(this.stack);
   }
 
   /** A command as the admin user over SSH, from the lab host (169.254.77.1) unless `sourceIp`. */
@@ -295,7 +275,7 @@ export class DropletLab {
       'sudo cloud-init status --long; sudo tail -n 60 /var/log/cloud-init-output.log; sudo journalctl --no-pager -n 80 -u openclaw-failover -u openclaw',
       { timeoutMs: 30_000 },
     ).catch((err: Error) => ({ stdout: '', stderr: err.message }));
-    return `--- console\n${this.guest.console().slice(-4000)}\n--- guest\n${journal.stdout}${journal.stderr}\n--- lab host\n${this.#labHost?.output ?? ''}`;
+    return `--- console\n${this.guest.console().slice(-4000)}\n--- guest\n${journal.stdout}${journal.stderr}\n--- lab host\n${this.#labHost?.output ?? ''}\n--- public services\n${this.#services?.summary() ?? ''}`;
   }
 
   writeFile(name: string, content: string): string {
@@ -308,6 +288,7 @@ export class DropletLab {
     await this.guest.destroy().catch(() => undefined);
     await this.#labHost?.kill();
     await this.#egress?.stop();
+    await this.#services?.stop();
     this.network.destroy();
   }
 }

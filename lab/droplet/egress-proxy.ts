@@ -1,8 +1,10 @@
 // The droplet stand-in's only way out: an HTTP proxy on a unix socket in the root namespace (the
 // lab host's relay brings the guest's connections to it). It admits exactly what a droplet needs
 // from outside and this machine can reach: plain-HTTP requests to Debian's mirror (apt) and
-// CONNECT tunnels to the npm registry (the bootstrap's `npm install -g openclaw`). Anything else
-// is refused with 403 and recorded, so a test sees what the guest tried to reach.
+// CONNECT tunnels to the npm registry (the bootstrap's `npm install -g openclaw`), and tunnels to
+// the services the lab serves by name (`served`: api.telegram.org and api.anthropic.com, to the
+// TLS front of public-services.ts). Anything else is refused with 403 and recorded, so a test sees
+// what the guest tried to reach.
 import http from 'node:http';
 import net from 'node:net';
 
@@ -20,7 +22,8 @@ export class EgressProxy {
   readonly #server: http.Server;
   readonly #sockets = new Set<net.Socket>();
 
-  private constructor() {
+  /** `served`: CONNECT targets (`host:port`) answered by a lab service on a unix socket. */
+  private constructor(readonly served: Readonly<Record<string, string>>) {
     this.#server = http.createServer((req, res) => this.#forward(req, res));
     this.#server.on('connect', (req, client: net.Socket, head: Buffer) => this.#tunnel(req, client, head));
     this.#server.on('connection', (socket) => {
@@ -29,8 +32,11 @@ export class EgressProxy {
     });
   }
 
-  static async start(socketPath: string): Promise<EgressProxy> {
-    const proxy = new EgressProxy();
+  static async start(
+    socketPath: string,
+    served: Readonly<Record<string, string>> = {},
+  ): Promise<EgressProxy> {
+    const proxy = new EgressProxy(served);
     await new Promise<void>((resolve, reject) => {
       proxy.#server.once('error', reject);
       proxy.#server.listen(socketPath, resolve);
@@ -75,14 +81,17 @@ export class EgressProxy {
 
   #tunnel(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
     const target = req.url ?? '';
-    const allowed = TUNNEL_HOSTS.has(target);
+    const servedBy = this.served[target];
+    const allowed = TUNNEL_HOSTS.has(target) || servedBy !== undefined;
     this.records.push({ method: 'CONNECT', target, allowed });
     if (!allowed) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
     const [host = '', port = '443'] = target.split(':');
-    const upstream = net.connect(Number(port), host, () => {
+    const connect = (onConnect: () => void) =>
+      servedBy === undefined ? net.connect(Number(port), host, onConnect) : net.connect(servedBy, onConnect);
+    const upstream = connect(() => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);

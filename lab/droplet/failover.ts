@@ -2,9 +2,11 @@
 // SSH (`openclaw-failover status --json`, the monitor's journal) while the lab's real OpenClaw
 // primary on the tailnet link is killed and brought back.
 import { join } from 'node:path';
+import { DmProbe } from '../dm-probe.js';
 import type { DropletLab } from './droplet-lab.js';
 import { GUEST_TAILNET_IP } from './network.js';
 import { LabPrimary } from './primary.js';
+import { MODEL_REPLY } from './public-services.js';
 
 export interface MonitorStatus {
   role: string;
@@ -103,9 +105,15 @@ function transitionAfter(events: MonitorEvent[], role: string, since: number): n
   return event?.time === undefined ? undefined : (Date.parse(event.time) - since) / 1000;
 }
 
+/** The lab stack's owner, whose DMs the standby bot answers (channelAllowFrom). */
+export function ownerChat(lab: DropletLab): number {
+  return Number((JSON.parse(lab.stack.config.channelAllowFrom ?? '[]') as string[])[0]);
+}
+
 /**
  * With the primary up and the monitor standby: kill the primary → active with the gateway serving
- * on its tailnet address; primary back → standby. Returns the timings an operator cares about.
+ * on its tailnet address, and the owner, DMing the standby bot every second from the kill on,
+ * answered from inside the droplet; primary back → standby. Returns the timings a user cares about.
  */
 export async function runFailover(
   lab: DropletLab,
@@ -118,6 +126,13 @@ export async function runFailover(
   const killedAt = Date.now();
   await primary.kill();
   say('primary killed (kill -9)');
+  const token = lab.stack.config.channelToken ?? '';
+  const dms = new DmProbe(lab.services.botApi, token, ownerChat(lab), {
+    intervalMs: 1000,
+    timeoutMs: 300_000,
+    text: 'are you there?',
+    isAnswer: (text) => text.includes(MODEL_REPLY),
+  });
   report['kill → active (status over SSH)'] = await waitForRole(lab, 'active', 300_000);
   const afterKill = await monitorEvents(lab, killedAt);
   const decided = transitionAfter(afterKill, 'promoting', killedAt);
@@ -127,6 +142,11 @@ export async function runFailover(
   if (!(await standbyAnswersOnTailnet(lab)))
     throw new Error('the standby gateway does not answer on its tailnet address');
   say('standby gateway serving on its tailnet address');
+  const answered = await dms.done.catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await lab.diagnostics()}`);
+  });
+  report['kill → DM answered by the standby bot'] = (answered.reply.sentAt - killedAt) / 1000;
+  say(`the standby bot answered (${answered.sent} DMs sent)`);
   const backAt = Date.now();
   primary.start();
   report['primary back: cold start → ready'] = await primary.waitReady(120_000);

@@ -1,7 +1,8 @@
 // The droplet lab's host side, one process run inside the lab host's namespace
 // (`node lab-host.ts CONFIG_JSON`); it serves what the droplet stand-in reaches on the lab link:
-//   - the egress relay: TCP on the link → the egress proxy's unix socket in the root namespace
-//     (the only way out, and only to Debian's mirror and the npm registry, see egress-proxy.ts);
+//   - relays: TCP on the link → a unix socket in the root namespace: the egress proxy's (the only
+//     way out, and only to Debian's mirror and the npm registry, see egress-proxy.ts) and, on
+//     port 443, the TLS front of the services the droplet calls by name (public-services.ts);
 //   - nodejs.org's dist layout, from the lab image's Node tarball (with its real SHA-256);
 //   - the cloud metadata stand-in at 169.254.169.254 (user-data, as DigitalOcean serves it);
 //   - the Tailscale control stand-in: single-use auth keys, 100.x addresses, logouts.
@@ -13,7 +14,7 @@ import net from 'node:net';
 import { join, normalize } from 'node:path';
 
 interface LabHostConfig {
-  relay: { host: string; port: number; socket: string };
+  relays: { name: string; host: string; port: number; socket: string }[];
   dist: { host: string; port: number; root: string };
   metadata: { host: string; port: number; userData: string };
   control: { host: string; port: number; authKeys: string[]; address: string };
@@ -33,16 +34,17 @@ function listen(server: net.Server, host: string, port: number, name: string): P
   });
 }
 
-const relay = net.createServer((client) => {
-  const upstream = net.connect(config.relay.socket);
-  client.pipe(upstream).pipe(client);
-  const close = () => {
-    client.destroy();
-    upstream.destroy();
-  };
-  client.on('error', close);
-  upstream.on('error', close);
-});
+const relay = (socket: string) =>
+  net.createServer((client) => {
+    const upstream = net.connect(socket);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+  });
 
 function reply(res: http.ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -116,7 +118,7 @@ const control = http.createServer(async (req, res) => {
   }
 });
 
-await listen(relay, config.relay.host, config.relay.port, 'relay');
+for (const { name, host, port, socket } of config.relays) await listen(relay(socket), host, port, name);
 await listen(dist, config.dist.host, config.dist.port, 'dist');
 await listen(metadata, config.metadata.host, config.metadata.port, 'metadata');
 await listen(control, config.control.host, config.control.port, 'control');

@@ -74,8 +74,6 @@ export function labStack(publicKey: string, privateKey: string, image: string): 
     failThreshold: '2',
     recoverThreshold: '2',
     minActiveSeconds: '5',
-    // The owners' DMs would go to api.telegram.org: the droplet lab has no Bot API stand-in yet.
-    ownerNotifications: 'false',
     nodeSha256: sha256,
     nodeDistUrl: `http://${LAB_HOST_IP}:${DIST_PORT}`,
     // The lab's scenarios time a cold start under systemd; a warm standby needs its channel's

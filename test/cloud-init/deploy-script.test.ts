@@ -3,16 +3,35 @@
 // files persist from run to run and the host is untouched), with the real monitor bundle and a
 // systemctl stand-in that records what it was asked. It installs what changed and restarts or
 // reloads the monitor only as much as that needs.
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DROPLET_PATHS as P, renderDeployScript, STAGED_FILES, STAGING_DIR } from '../../cloud-init/index.js';
+import {
+  DROPLET_PATHS as P,
+  renderDeployScript,
+  STAGED_FILES,
+  STAGING_DIR,
+  WORKSPACE_GROUP,
+} from '../../cloud-init/index.js';
 import { BUNDLE } from '../../lab/bundle.js';
+import { remoteWithClones } from '../git-repos.js';
 import { run, scratchDir } from './validators.js';
 
 const scratch = scratchDir('deploy-script');
 const dir = (...parts: string[]) => join(scratch.dir, ...parts);
 const scripts = {
+  withWorkspace: (gitUrl: string) => withWorkspace(gitUrl),
   withoutToken: scratch.write(
     'deploy.sh',
     renderDeployScript({
@@ -32,6 +51,17 @@ const scripts = {
     }),
   ),
 };
+const withWorkspace = (gitUrl: string) =>
+  scratch.write(
+    'deploy-workspace.sh',
+    renderDeployScript({
+      monitorWatchdogSeconds: 30,
+      primaryToken: false,
+      ownerDmToken: false,
+      standbyMode: 'cold',
+      workspace: { gitUrl, author: { name: 'standby', email: 'standby@example.invalid' } },
+    }),
+  );
 const stage = dir('stage');
 const calls = dir('systemctl-calls');
 const active = dir('monitor-active');
@@ -59,11 +89,12 @@ function push(config: string, bundle?: string, primaryToken?: string): void {
 function deploy(script = scripts.withoutToken): { status: number | null; log: string; systemctl: string[] } {
   writeFileSync(calls, '');
   const inner = `set -euo pipefail
-for d in etc var/lib opt; do
+for d in etc var/lib opt srv; do
   mkdir -p "$SCRATCH/upper/$d" "$SCRATCH/work/$d"
   mount -t overlay overlay -o "lowerdir=/$d,upperdir=$SCRATCH/upper/$d,workdir=$SCRATCH/work/$d" "/$d"
 done
 for user in openclaw openclaw-failover; do id "$user" >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin "$user"; done
+getent group ${WORKSPACE_GROUP} >/dev/null || groupadd -r ${WORKSPACE_GROUP}
 mkdir -p ${STAGING_DIR} ${P.monitorConfigDir} ${P.gatewayEnvDir} ${P.openclawStateDir} ${P.monitorBundleDir} ${P.nodeDir}/bin
 ln -sf "$NODE" ${P.nodeBin}
 touch ${P.firstBootMarker}
@@ -104,6 +135,10 @@ describe('the deploy script on a droplet, push after push', () => {
     expect(actions(r.systemctl)).toEqual(['restart openclaw-failover.service']);
     expect(onDroplet(P.monitorConfig)).toBe(monitorConfig());
     expect(onDroplet(P.monitorBundle)).toBe(readFileSync(BUNDLE, 'utf8'));
+    // No workspace repository: the gateway still gets its workspace folder (it answers nothing without it).
+    const workspace = statSync(dir('upper', P.workspace));
+    expect(workspace.isDirectory()).toBe(true);
+    expect(workspace.mode & 0o7777).toBe(0o2770);
     writeFileSync(active, '');
   });
 
@@ -192,5 +227,22 @@ describe('the deploy script on a droplet, push after push', () => {
     rmSync(active);
     push(onDroplet(P.monitorConfig));
     expect(actions(deploy().systemctl)).toEqual(['restart openclaw-failover.service']);
+  });
+
+  it('a workspace repository configured later: the folder the gateway used is kept beside the clone', () => {
+    writeFileSync(dir('upper', P.workspace, 'NOTES.md'), 'written before any repository\n');
+    const { remote } = remoteWithClones(dir('git'), 'seed');
+    chmodSync(scratch.dir, 0o755);
+    push(onDroplet(P.monitorConfig));
+    writeFileSync(join(stage, STAGED_FILES.workspaceDeployKey), 'not used by a local remote\n');
+    // The monitor user clones; git serves a local repository only to its owner.
+    const monitorUid = /^openclaw-failover:x:(\d+):/m.exec(onDroplet('/etc/passwd'))?.[1] ?? '';
+    execFileSync('chown', ['-R', monitorUid, remote]);
+    const r = deploy(scripts.withWorkspace(remote));
+    expect(r.status, r.log).toBe(0);
+    expect(onDroplet(`${P.workspace}/MEMORY.md`)).toBe('v1\n');
+    const aside = readdirSync(dir('upper', dirname(P.workspace))).filter((n) => n.includes('.local-'));
+    expect(aside).toHaveLength(1);
+    expect(onDroplet(`${dirname(P.workspace)}/${aside[0]}/NOTES.md`)).toBe('written before any repository\n');
   });
 });

@@ -16,6 +16,7 @@ import {
   bootAndDeploy,
   monitorEvents,
   monitorStatus,
+  ownerChat,
   runFailover,
   standbyAnswersOnTailnet,
   startPrimary,
@@ -136,13 +137,20 @@ describe('the droplet stand-in (system container)', () => {
 
   describe('failover under systemd', () => {
     it(
-      'a real primary on the tailnet: standby; killed: promoted; back: demoted',
+      'a real primary on the tailnet: standby; killed: promoted, the owner’s DM answered; back: demoted',
       async () => {
         const report = await runFailover(lab, () => undefined, primary);
         console.info('failover under systemd (nspawn):', report);
+        expect(report['kill → DM answered by the standby bot']).toBeGreaterThan(0);
         const status = await monitorStatus(lab);
         expect(status.counters).toMatchObject({ promotions: 1, demotions: 1 });
         expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^inactive$/m);
+        // The monitor told the owner, through the standby's bot, both ways.
+        const told = lab.services.botApi
+          .messages(lab.stack.config.channelToken ?? '', ownerChat(lab))
+          .map((m) => m.text);
+        expect(told.some((text) => text.includes('the standby gateway is serving'))).toBe(true);
+        expect(told.some((text) => text.includes('back to standby'))).toBe(true);
       },
       10 * MINUTE,
     );
