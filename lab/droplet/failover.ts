@@ -73,6 +73,17 @@ export async function standbyAnswersOnTailnet(lab: DropletLab): Promise<boolean>
   return result.stdout.trim() === '200';
 }
 
+/** Polls (bounded) until the standby gateway answers on its tailnet address; returns the seconds it took. */
+export async function waitForServing(lab: DropletLab, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await standbyAnswersOnTailnet(lab))) {
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`the standby gateway did not answer on its tailnet address within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** Starts the lab's primary on the tailnet link; as in production it runs before the standby is deployed. */
 export function startPrimary(lab: DropletLab): LabPrimary {
   const token = lab.stack.config.primaryGatewayToken ?? '';
@@ -108,6 +119,16 @@ function transitionAfter(events: MonitorEvent[], role: string, since: number): n
 /** The lab stack's owner, whose DMs the standby bot answers (channelAllowFrom). */
 export function ownerChat(lab: DropletLab): number {
   return Number((JSON.parse(lab.stack.config.channelAllowFrom ?? '[]') as string[])[0]);
+}
+
+/** Waits (bounded) until the monitor has DMed the owner, through the standby's bot, a text containing `text`. */
+export async function waitForOwnerDm(lab: DropletLab, text: string, timeoutMs: number): Promise<void> {
+  const token = lab.stack.config.channelToken ?? '';
+  const deadline = Date.now() + timeoutMs;
+  while (!lab.services.botApi.messages(token, ownerChat(lab)).some((m) => m.text.includes(text))) {
+    if (Date.now() > deadline) throw new Error(`the owner got no DM saying "${text}" within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**

@@ -76,9 +76,6 @@ export function labStack(publicKey: string, privateKey: string, image: string): 
     minActiveSeconds: '5',
     nodeSha256: sha256,
     nodeDistUrl: `http://${LAB_HOST_IP}:${DIST_PORT}`,
-    // The lab's scenarios time a cold start under systemd; a warm standby needs its channel's
-    // Bot API, which the droplet lab does not serve yet.
-    standbyMode: 'cold',
   };
 }
 

@@ -1,6 +1,7 @@
 // The production path, run for real in a system container (systemd as PID 1): the user-data the
-// Pulumi program renders, booted by cloud-init; the deployment over real SSH with the program's own
-// commands; the hardening checked live; failover under real systemd with a real OpenClaw primary.
+// Pulumi program renders (the default, warm standby), booted by cloud-init; the deployment over
+// real SSH with the program's own commands; the hardening checked live; failover under real
+// systemd with a real OpenClaw primary, the owner's DM answered by the standby's bot from inside.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DROPLET_PATHS,
@@ -16,11 +17,12 @@ import {
   bootAndDeploy,
   monitorEvents,
   monitorStatus,
-  ownerChat,
   runFailover,
   standbyAnswersOnTailnet,
   startPrimary,
+  waitForOwnerDm,
   waitForRole,
+  waitForServing,
 } from '../../lab/droplet/failover.js';
 import { LAB_HOST_OTHER_IP, METADATA_IP } from '../../lab/droplet/network.js';
 import type { LabPrimary } from '../../lab/droplet/primary.js';
@@ -144,13 +146,12 @@ describe('the droplet stand-in (system container)', () => {
         expect(report['kill → DM answered by the standby bot']).toBeGreaterThan(0);
         const status = await monitorStatus(lab);
         expect(status.counters).toMatchObject({ promotions: 1, demotions: 1 });
-        expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^inactive$/m);
+        // Warm standby (the default): the gateway runs on, its channel switched off again.
+        expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^active$/m);
+        expect(await lab.root(`cat ${DROPLET_PATHS.channelSwitch}`)).toMatch(/"enabled":\s*false/);
         // The monitor told the owner, through the standby's bot, both ways.
-        const told = lab.services.botApi
-          .messages(lab.stack.config.channelToken ?? '', ownerChat(lab))
-          .map((m) => m.text);
-        expect(told.some((text) => text.includes('the standby gateway is serving'))).toBe(true);
-        expect(told.some((text) => text.includes('back to standby'))).toBe(true);
+        await waitForOwnerDm(lab, 'the standby gateway is serving', 0);
+        await waitForOwnerDm(lab, 'back to standby', 60_000);
       },
       10 * MINUTE,
     );
@@ -217,15 +218,23 @@ describe('the droplet stand-in (system container)', () => {
       await waitForRole(lab, 'active', 2 * MINUTE);
       await lab.reboot();
       await waitForRole(lab, 'active', 5 * MINUTE);
+      // The gateway starts again with the boot; its channel was left on.
+      console.info(
+        'reboot while active → serving on the tailnet again (s):',
+        await waitForServing(lab, 3 * MINUTE),
+      );
       expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^active$/m);
-      expect(await standbyAnswersOnTailnet(lab)).toBe(true);
+      expect(await monitorStatus(lab)).toMatchObject({ role: 'active' });
     },
     10 * MINUTE,
   );
 
   it('destroy logs the standby out of the tailnet', async () => {
     const results = await lab.undeploy();
-    expect(results.map((r) => r.code)).toEqual(results.map(() => 0));
+    expect(
+      results.map((r) => r.code),
+      JSON.stringify(results),
+    ).toEqual(results.map(() => 0));
     expect(lab.labHost.events('logout')).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@
 // the rest; here only what needs a kernel and a boot of its own. Under TCG the first boot takes
 // 8–14 min (npm installing OpenClaw is CPU-bound) and a gateway cold start more than the
 // monitor's 180 s start timeout, so failover itself (and a reboot while active) is left to the
-// container suite. Run by `npm run test:vm`, not by `npm test`.
+// container suites; the droplet is a cold standby here, so no idle gateway takes the emulated CPU.
+// The last step of `npm test`; alone: `npm run test:vm`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_UNIT_NAME, OPENCLAW_USER } from '../../cloud-init/index.js';
 import { DropletLab } from '../../lab/droplet/droplet-lab.js';
@@ -16,7 +17,7 @@ let lab: DropletLab;
 let primary: LabPrimary;
 
 beforeAll(async () => {
-  lab = await DropletLab.create({ kind: 'qemu' });
+  lab = await DropletLab.create({ kind: 'qemu', stack: { standbyMode: 'cold' } });
   // As in production, the primary runs before the standby is deployed.
   primary = startPrimary(lab);
   await bootAndDeploy(lab, primary);
