@@ -1,7 +1,8 @@
 // The tailnet-exit step's SSH half, for real: the step as the program stored it, against a real
 // sshd on 127.0.0.1 with a harmless command in place of the leave. A verified host runs the
 // command and its verdict is the step's; another host key gets nothing (not even a login
-// attempt) and the API removes the device; a closed port or a silent one costs seconds.
+// attempt) and the API removes the device; a closed port or a silent one costs seconds, a
+// droplet that drops every packet ssh's three connect timeouts.
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { EXIT_ENV } from '../../infra/tailnet-exit/contract.js';
 import { runOverSsh, SESSION_BUDGET_MS } from '../../infra/tailnet-exit/ssh-session.js';
 import { newKeyPair } from '../../lab/droplet/ssh.js';
 import { freePort } from '../../lab/ports.js';
+import { UnansweredPort } from '../../lab/unanswered-port.js';
 import { exitLabPerFile, runStep, STORED_API_KEY } from './exit-step.js';
 import { MOCK_NODE_ID } from './program.js';
 
@@ -113,6 +115,22 @@ describe('no verified session', () => {
     expect(run.seconds).toBeLessThan(6);
     console.log(`closed port: step done in ${run.seconds.toFixed(2)} s`);
   });
+
+  it('a droplet that drops every packet: 3 connects time out, then the API, well within a minute', async () => {
+    const dropped = await UnansweredPort.start();
+    try {
+      const run = await step({ [EXIT_ENV.port]: String(dropped.port) });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/no verified SSH session .*Connection timed out/);
+      expect(context.lab.api.devices.has(MOCK_NODE_ID)).toBe(false);
+      // 3 × 5 s connects, 1 s apart, within the 20 s session bound.
+      expect(run.seconds).toBeGreaterThan(15);
+      expect(run.seconds).toBeLessThan(SESSION_BUDGET_MS / 1000 + 5);
+      console.log(`dropped packets: step done in ${run.seconds.toFixed(2)} s`);
+    } finally {
+      await dropped.stop();
+    }
+  }, 60_000);
 
   it('a port that never answers: given up within the session bound, then the API', async () => {
     const silent = await silentPort();
