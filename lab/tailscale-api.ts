@@ -1,8 +1,8 @@
 // A Tailscale API stand-in on loopback, at the real API's interface for what the destroy step
 // uses: API keys as bearer or HTTP Basic user, OAuth clients trading their ID and secret (HTTP
 // Basic or form fields) for a bearer token at POST /api/v2/oauth/token, and the devices, which
-// GET /api/v2/device/{id} shows and DELETE removes (200; 404 for a device it does not have; 401
-// without valid credentials). Every request is recorded with who made it, never with a secret.
+// DELETE /api/v2/device/{id} removes (200; 404 for a device it does not have; 401 without valid
+// credentials). Every request is recorded with who made it, never with a secret.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,7 +107,6 @@ export class TailscaleApi {
     if (device === undefined) return { caller, status: reply(res, 404, { message: 'not found' }) };
     const id = decodeURIComponent(device);
     if (!this.devices.has(id)) return { caller, status: reply(res, 404, { message: 'not found' }) };
-    if (req.method === 'GET') return { caller, status: reply(res, 200, { id, nodeId: id }) };
     if (req.method !== 'DELETE')
       return { caller, status: reply(res, 405, { message: 'method not allowed' }) };
     this.devices.delete(id);

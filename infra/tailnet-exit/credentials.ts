@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_ENV } from './contract.js';
 
-export const DEFAULT_BASE_URL = 'https://api.tailscale.com';
+const DEFAULT_BASE_URL = 'https://api.tailscale.com';
 
 export type Credentials =
   | { kind: 'api-key'; apiKey: string; source: string }

@@ -5,7 +5,7 @@
 import type { ApiAccess, Credentials } from './credentials.js';
 
 /** Each request: the step must end well within a minute even if the API hangs. */
-export const REQUEST_TIMEOUT_MS = 8000;
+const REQUEST_TIMEOUT_MS = 8000;
 
 export type Removal = 'removed' | 'absent';
 
