@@ -6,7 +6,7 @@ import { DROPLET_PATHS, MONITOR_USER } from './paths.js';
 import { shellQuote } from './shell.js';
 
 export interface LeaveTailnetInput {
-  /** The workspace checkout; absent (no workspace configured) means nothing to check. */
+  /** The workspace checkout; absent, or a repository with no remote, means nothing to check. */
   workspace: string;
 }
 
@@ -16,9 +16,11 @@ export function renderLeaveTailnetScript(input: LeaveTailnetInput): string {
   return `#!/bin/bash
 set -euo pipefail
 ws=${ws}
-if [[ -d $ws/.git ]]; then
-  # Read-only: no index refresh (--no-optional-locks), root reading the monitor's checkout.
-  g() { git --no-optional-locks -c safe.directory="$ws" -C "$ws" "$@"; }
+# Read-only: no index refresh (--no-optional-locks), root reading the monitor's checkout.
+g() { git --no-optional-locks -c safe.directory="$ws" -C "$ws" "$@"; }
+# Only a checkout of the workspace repository is guarded. Without one (no workspaceRepo) the
+# folder is the droplet's alone by the user's choice; OpenClaw's own git init there has no remote.
+if [[ -d $ws/.git && -n $(g remote) ]]; then
   # On no remote-tracking branch: never pushed anywhere (the upstream, or a failover/ branch).
   unpushed=$(g log --branches --not --remotes --format='  %h %ad %s' --date=iso-strict)
   uncommitted=$(g status --porcelain --untracked-files=all | sed 's/^/  /')

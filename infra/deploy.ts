@@ -5,7 +5,8 @@
 // installs what differs and restarts or reloads the monitor only as much as that needs.
 // Every login verifies the droplet's host key: the first two the provisioning key from user-data,
 // every later one the key the droplet made at the second (cloud-init/host-key.ts), so no secret
-// ever goes to an unverified host.
+// ever goes to an unverified host. When the droplet goes, the tailnet-exit step takes it out of
+// the tailnet, over SSH or, the droplet unreachable, through the Tailscale API (tailnet-exit.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +16,12 @@ import {
   type JoinTailnetInput,
   renderHostKeyRotation,
   renderJoinTailnetCommand,
-  renderLeaveTailnetCommand,
   STAGED_FILES,
   STAGING_DIR,
   shellQuote,
 } from '../cloud-init/index.js';
 import { ADMIN_USER } from './droplet-settings.js';
+import { tailnetExit } from './tailnet-exit.js';
 
 /** Built by `npm run build`; Pulumi does not run build scripts, so it must exist beforehand. */
 export const MONITOR_BUNDLE = fileURLToPath(
@@ -30,12 +31,6 @@ export const MONITOR_BUNDLE = fileURLToPath(
 // `--wait` exits 2 for "done with recoverable errors" (e.g. a deprecated key): the deploy script
 // still checks the first-boot script's own completion marker before it installs anything.
 const WAIT_FOR_CLOUD_INIT = 'cloud-init status --wait --long || [ $? -eq 2 ]';
-
-// The delete step of the tailnet-leave command. On `pulumi destroy` it runs before the droplet
-// goes, as that command depends on it; a droplet replacement replaces it too (the droplet id is a
-// trigger), so the old droplet leaves the tailnet before it is deleted. It refuses while the
-// workspace holds changes only the droplet has (cloud-init/leave-tailnet.ts).
-const LEAVE_TAILNET = renderLeaveTailnetCommand();
 
 export interface StandbyDeploymentArgs {
   /** Public address of the droplet; SSH reaches it from where `pulumi up` runs. */
@@ -137,15 +132,26 @@ export class StandbyDeployment extends pulumi.ComponentResource {
     );
     // The node's stable ID (the join's last line): not secret, though the key went in with it.
     this.tailnetNodeId = pulumi.unsecret(joined.stdout.apply((out) => out.trim().split('\n').at(-1) ?? ''));
+    // Deleted before the droplet, whose address it uses; on a droplet replacement the old one's.
+    tailnetExit(
+      `${name}-tailnet-exit`,
+      {
+        host: args.host,
+        hostKey: this.hostKey,
+        privateKey: args.privateKey,
+        nodeId: this.tailnetNodeId,
+        dropletId: args.dropletId,
+      },
+      { parent: this, dependsOn: [joined] },
+    );
+    // The step before it, disarmed. A stack deployed with it holds a remote command whose delete
+    // logs the droplet out over SSH; left out of the program, the next `pulumi up` would delete
+    // it, and so log the running standby out. Declared without a delete and with the same
+    // triggers (a new trigger would replace it, running the old delete), that `up` updates it in
+    // place, running nothing, and its deletion does nothing from then on.
     new command.remote.Command(
       `${name}-tailnet-leave`,
-      {
-        // The droplet has long been up by then, and a dead one must not hold `pulumi destroy` for
-        // the first boot's 10 minutes: 4 attempts of 10 s, then the delete fails (README, Troubleshooting).
-        connection: { ...connection, dialErrorLimit: 4, perDialTimeout: 10 },
-        delete: LEAVE_TAILNET,
-        triggers: [args.dropletId],
-      },
+      { connection, triggers: [args.dropletId] },
       { parent: this, dependsOn: [joined] },
     );
 

@@ -45,7 +45,9 @@ export interface StandbyDeviceTagsArgs {
  * The standby device's tags, set through the Tailscale API: a changed list updates the device in
  * place. (Its auth key is minted again with the new tags too, a tag list being part of a key; the
  * join command then finds the node joined and leaves that key unspent, to expire within the hour.)
+ * Never cleared: the provider's delete sets the tags to none, which fails on a device the
+ * tailnet-exit step removed (404) and has no use on one it logged out; the tags go with the device.
  */
 export function standbyDeviceTags(name: string, args: StandbyDeviceTagsArgs): tailscale.DeviceTags {
-  return new tailscale.DeviceTags(name, { deviceId: args.nodeId, tags: args.tags });
+  return new tailscale.DeviceTags(name, { deviceId: args.nodeId, tags: args.tags }, { retainOnDelete: true });
 }

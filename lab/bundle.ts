@@ -1,8 +1,8 @@
 // The built monitor bundle, run as a real child process with the same Node that runs the tests.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JsonLinesProcess } from './json-lines-process.js';
+import { type ProcessResult, runToEnd } from './run-to-end.js';
 
 export const BUNDLE = fileURLToPath(new URL('../monitor/dist/openclaw-failover.mjs', import.meta.url));
 
@@ -11,21 +11,9 @@ function requireBundle(): void {
 }
 
 /** Runs a CLI verb to completion; asynchronously, so servers in the test process keep answering. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessResult> {
   requireBundle();
-  const child = spawn(process.execPath, [BUNDLE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+  return runToEnd([process.execPath, BUNDLE, ...args], { env, timeoutMs: 60_000 });
 }
 
 export type { LogLine } from './json-lines-process.js';

@@ -21,7 +21,8 @@ required=(
   qemu-img:qemu-utils             # the VM's copy-on-write disk
   mkfs.ext4:e2fsprogs             # the VM's disk image, built from a folder
   genisoimage:genisoimage         # the VM's NoCloud seed (cidata)
-  ssh:openssh-client              # the deploy over SSH, as `pulumi up` does it
+  ssh:openssh-client              # the deploy over SSH, as `pulumi up` does it; the destroy step's SSH
+  sshd:openssh-server             # the sshd on loopback that the destroy step's SSH is tested against
   dpkg-deb:dpkg                   # the tailscale stand-in package in the image
 )
 

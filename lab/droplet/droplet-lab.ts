@@ -69,7 +69,7 @@ export class DropletLab {
     this.stack = stack;
     this.network = network;
     this.guest = guest;
-    const connection = stack.steps[0]?.connection;
+    const connection = stack.steps.flatMap((step) => (step.kind === 'local' ? [] : [step.connection]))[0];
     this.admin = {
       netns: network.hostNs,
       host: connection?.host ?? GUEST_IP,
@@ -235,9 +235,9 @@ export class DropletLab {
     await this.#deployment.up(stack);
   }
 
-  /** The delete commands, in reverse order, as `pulumi destroy` runs them before the droplet goes. */
-  undeploy(): Promise<SshResult[]> {
-    return this.#deployment.destroy(this.stack);
+  /** `pulumi destroy`'s delete commands, in reverse order, before the droplet goes; `env` as the user's shell has it. */
+  undeploy(env: Record<string, string> = {}): Promise<SshResult[]> {
+    return this.#deployment.destroy(this.stack, this.network.hostNs, env);
   }
 
   /** A command as the admin user over SSH, from the lab host (169.254.77.1) unless `sourceIp`. */

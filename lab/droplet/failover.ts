@@ -3,7 +3,7 @@
 // primary on the tailnet link is killed and brought back.
 import { join } from 'node:path';
 import { DmProbe } from '../dm-probe.js';
-import type { DropletLab } from './droplet-lab.js';
+import { DropletLab, type DropletLabOptions } from './droplet-lab.js';
 import { GUEST_TAILNET_IP } from './network.js';
 import { LabPrimary } from './primary.js';
 import { MODEL_REPLY } from './public-services.js';
@@ -90,6 +90,33 @@ export function startPrimary(lab: DropletLab): LabPrimary {
   const primary = new LabPrimary(lab.network.hostNs, join(lab.guest.dir, 'primary'), 18789, token);
   primary.start();
   return primary;
+}
+
+/** A lab deployed and watching its primary; `stop()` removes all of it. */
+export interface DeployedLab {
+  lab: DropletLab;
+  primary: LabPrimary;
+  stop(): Promise<void>;
+}
+
+/**
+ * A droplet lab brought up as `pulumi up` does (`bootAndDeploy`), its primary started first; on a
+ * failure everything is removed before the error is passed on.
+ */
+export async function deployedLab(options: DropletLabOptions): Promise<DeployedLab> {
+  const lab = await DropletLab.create(options);
+  const primary = startPrimary(lab);
+  const stop = async () => {
+    await primary.kill();
+    await lab.destroy();
+  };
+  try {
+    await bootAndDeploy(lab, primary);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { lab, primary, stop };
 }
 
 /**

@@ -1,9 +1,10 @@
 // The real OpenSSH client, run on the lab host's side of the link as `pulumi up` runs from the
 // user's machine: key-only, batch mode, and the one host key it trusts in its own known_hosts file.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runToEnd } from '../run-to-end.js';
 
 export interface SshResult {
   code: number | null;
@@ -53,25 +54,7 @@ export function sshOptions(target: SshTarget, extra: string[] = []): string[] {
 }
 
 function run(argv: string[], stdin: string | Buffer | undefined, timeoutMs: number): Promise<SshResult> {
-  return new Promise((resolve) => {
-    const [command = '', ...args] = argv;
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin);
-  });
+  return runToEnd(argv, { stdin, timeoutMs });
 }
 
 /** Runs `command` as the remote user's shell would (as @pulumi/command's remote.Command does). */

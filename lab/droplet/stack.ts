@@ -33,14 +33,16 @@ export interface Connection {
 export type DeployStep = (
   | {
       kind: 'command';
+      connection: Connection;
       create?: string;
       delete?: string;
       stdin?: string;
     }
-  | { kind: 'copy'; source: string; remotePath: string }
+  | { kind: 'copy'; connection: Connection; source: string; remotePath: string }
+  /** A command run where `pulumi` runs (the user's machine), with its environment. */
+  | { kind: 'local'; delete?: string; environment: Record<string, string> }
 ) & {
   name: string;
-  connection: Connection;
   /** Every input but the connection, as text: a step runs again only when this changed. */
   identity: string;
 };
@@ -116,6 +118,14 @@ function deploySteps(resources: RenderedResource[]): DeployStep[] {
         create: inputs.create as string | undefined,
         delete: inputs.delete as string | undefined,
         stdin: inputs.stdin as string | undefined,
+      });
+    } else if (type === 'command:local:Command') {
+      steps.push({
+        kind: 'local',
+        name,
+        identity,
+        delete: inputs.delete as string | undefined,
+        environment: (inputs.environment ?? {}) as Record<string, string>,
       });
     } else if (type === 'command:remote:CopyToRemote') {
       const source = inputs.source as { path?: string };

@@ -40,6 +40,17 @@ describe('leaving the tailnet when the droplet goes', () => {
     expect(none.loggedOut).toBe(true);
   });
 
+  it('logs out when the workspace is the gateway’s own (no workspaceRepo: OpenClaw’s git init, no remote)', () => {
+    const d = droplet();
+    const own = join(scratch.dir, 'gateway-own-workspace');
+    mkdirSync(own);
+    git(own, 'init', '-q');
+    writeFileSync(join(own, 'AGENTS.md'), 'bootstrapped by OpenClaw\n');
+    const result = d.leave(own);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.loggedOut).toBe(true);
+  });
+
   it('refuses, naming the commits, while a push-back is still waiting', () => {
     const d = droplet();
     writeFileSync(join(d.workspace, 'notes.md'), 'written while active\n');

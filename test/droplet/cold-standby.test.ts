@@ -4,24 +4,21 @@
 // DM is answered from inside the droplet in between.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_UNIT_NAME } from '../../cloud-init/index.js';
-import { DropletLab } from '../../lab/droplet/droplet-lab.js';
-import { bootAndDeploy, monitorStatus, runFailover, startPrimary } from '../../lab/droplet/failover.js';
+import type { DropletLab } from '../../lab/droplet/droplet-lab.js';
+import { deployedLab, monitorStatus, runFailover } from '../../lab/droplet/failover.js';
 import type { LabPrimary } from '../../lab/droplet/primary.js';
 
 const MINUTE = 60_000;
 let lab: DropletLab;
 let primary: LabPrimary;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  lab = await DropletLab.create({ kind: 'nspawn', stack: { standbyMode: 'cold' } });
-  primary = startPrimary(lab);
-  await bootAndDeploy(lab, primary);
+  // As in production, the primary runs before the standby is deployed.
+  ({ lab, primary, stop } = await deployedLab({ kind: 'nspawn', stack: { standbyMode: 'cold' } }));
 }, 15 * MINUTE);
 
-afterAll(async () => {
-  await primary?.kill();
-  await lab?.destroy();
-}, 2 * MINUTE);
+afterAll(() => stop?.(), 2 * MINUTE);
 
 describe('a cold standby under systemd (system container)', () => {
   it('its gateway is stopped while the primary serves', async () => {

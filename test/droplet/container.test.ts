@@ -12,14 +12,13 @@ import {
   MONITOR_USER,
   OPENCLAW_USER,
 } from '../../cloud-init/index.js';
-import { DropletLab } from '../../lab/droplet/droplet-lab.js';
+import type { DropletLab } from '../../lab/droplet/droplet-lab.js';
 import {
-  bootAndDeploy,
+  deployedLab,
   monitorEvents,
   monitorStatus,
   runFailover,
   standbyAnswersOnTailnet,
-  startPrimary,
   waitForOwnerDm,
   waitForRole,
   waitForServing,
@@ -31,18 +30,14 @@ import { ssh } from '../../lab/droplet/ssh.js';
 const MINUTE = 60_000;
 let lab: DropletLab;
 let primary: LabPrimary;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  lab = await DropletLab.create({ kind: 'nspawn' });
   // As in production, the primary runs before the standby is deployed.
-  primary = startPrimary(lab);
-  await bootAndDeploy(lab, primary);
+  ({ lab, primary, stop } = await deployedLab({ kind: 'nspawn' }));
 }, 15 * MINUTE);
 
-afterAll(async () => {
-  await primary?.kill();
-  await lab?.destroy();
-}, 2 * MINUTE);
+afterAll(() => stop?.(), 2 * MINUTE);
 
 describe('the droplet stand-in (system container)', () => {
   it('ran the user-data to the end: cloud-init done without errors, the first-boot script complete', async () => {
@@ -151,7 +146,7 @@ describe('the droplet stand-in (system container)', () => {
         expect(await lab.root(`cat ${DROPLET_PATHS.channelSwitch}`)).toMatch(/"enabled":\s*false/);
         // The monitor told the owner, through the standby's bot, both ways.
         await waitForOwnerDm(lab, 'the standby gateway is serving', 0);
-        await waitForOwnerDm(lab, 'back to standby', 60_000);
+        await waitForOwnerDm(lab, 'watching the primary', 60_000);
       },
       10 * MINUTE,
     );
@@ -229,12 +224,13 @@ describe('the droplet stand-in (system container)', () => {
     10 * MINUTE,
   );
 
-  it('destroy logs the standby out of the tailnet', async () => {
+  it('destroy logs the standby out of the tailnet over SSH (the droplet answers with its own key)', async () => {
     const results = await lab.undeploy();
     expect(
       results.map((r) => r.code),
       JSON.stringify(results),
-    ).toEqual(results.map(() => 0));
+    ).toEqual([0]);
+    expect(results[0]?.stdout).toMatch(/left the tailnet over SSH/);
     expect(lab.labHost.events('logout')).toHaveLength(1);
   });
 });

@@ -7,27 +7,21 @@
 // The last step of `npm test`; alone: `npm run test:vm`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_UNIT_NAME, OPENCLAW_USER } from '../../cloud-init/index.js';
-import { DropletLab } from '../../lab/droplet/droplet-lab.js';
-import { bootAndDeploy, startPrimary, waitForRole } from '../../lab/droplet/failover.js';
+import type { DropletLab } from '../../lab/droplet/droplet-lab.js';
+import { deployedLab, waitForRole } from '../../lab/droplet/failover.js';
 import { LAB_HOST_OTHER_IP, METADATA_IP } from '../../lab/droplet/network.js';
-import type { LabPrimary } from '../../lab/droplet/primary.js';
 
 const MINUTE = 60_000;
 let lab: DropletLab;
-let primary: LabPrimary;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  lab = await DropletLab.create({ kind: 'qemu', stack: { standbyMode: 'cold' } });
   // As in production, the primary runs before the standby is deployed.
-  primary = startPrimary(lab);
-  await bootAndDeploy(lab, primary);
+  ({ lab, stop } = await deployedLab({ kind: 'qemu', stack: { standbyMode: 'cold' } }));
   console.info('droplet lab (QEMU/TCG) milestones, s:', lab.milestones);
 }, 30 * MINUTE);
 
-afterAll(async () => {
-  await primary?.kill();
-  await lab?.destroy();
-}, 3 * MINUTE);
+afterAll(() => stop?.(), 3 * MINUTE);
 
 /** The HTTP status the metadata service's user-data answers to `user` on the droplet. */
 const metadataAs = async (user: string) =>

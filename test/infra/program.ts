@@ -82,6 +82,7 @@ export interface Registration {
   name: string;
   parent: string;
   deletebeforereplace: boolean;
+  retainondelete: boolean;
   dependenciesList: string[];
   replacementTrigger?: { stringValue?: string };
 }
@@ -164,17 +165,21 @@ export function storedSecretKeys(plaintext: readonly string[] = []): string[] {
 /**
  * Runs infra/index.ts with the Pulumi.yaml defaults, STACK and SECRETS, then `config` on top
  * (undefined removes a key). Every secret key is stored as a secret except those in `plaintext`
- * (set without --secret). Rejects with the program's error if it fails.
+ * (set without --secret). `providers` is other packages' config by full key (`tailscale:apiKey`).
+ * Rejects with the program's error if it fails.
  */
 export async function runProgram(
   config: Record<string, string | undefined> = {},
-  options: { plaintext?: readonly string[] } = {},
+  options: { plaintext?: readonly string[]; providers?: Record<string, string> } = {},
 ): Promise<ProgramRun> {
   vi.resetModules();
   const values = { ...projectDefaults(), ...STACK, ...SECRETS, ...config };
   const present = Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined);
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(present.map(([key, value]) => [`${PROJECT}:${key}`, value])),
+    {
+      ...Object.fromEntries(present.map(([key, value]) => [`${PROJECT}:${key}`, value])),
+      ...options.providers,
+    },
     storedSecretKeys(options.plaintext),
   );
 
@@ -242,6 +247,18 @@ export function onlyResourceOfType(run: ProgramRun, type: string): RecordedResou
   return found[0] as RecordedResource;
 }
 
+/** The one resource whose name ends with `suffix` (the component's prefix left out). */
+export function resourceNamed(run: ProgramRun, suffix: string): RecordedResource {
+  const found = run.resources.filter((resource) => resource.name.endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one resource named *${suffix}, found ${found.length}`);
+  return found[0] as RecordedResource;
+}
+
+/** Whether `resource` depends on `dependency`: it is created after it and deleted before it. */
+export function dependsOn(resource: RecordedResource, dependency: RecordedResource): boolean {
+  return resource.registration.dependenciesList.some((urn) => urn.endsWith(`::${dependency.name}`));
+}
+
 export const TYPES = {
   droplet: 'digitalocean:index/droplet:Droplet',
   sshKey: 'digitalocean:index/sshKey:SshKey',
@@ -252,6 +269,7 @@ export const TYPES = {
   deviceTags: 'tailscale:index/deviceTags:DeviceTags',
   privateKey: 'tls:index/privateKey:PrivateKey',
   command: 'command:remote:Command',
+  localCommand: 'command:local:Command',
   copyToRemote: 'command:remote:CopyToRemote',
   standbyDroplet: 'failover-gateway:index:StandbyDroplet',
   standbyDeployment: 'failover-gateway:index:StandbyDeployment',

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderLeaveTailnetCommand } from '../../cloud-init/index.js';
 import { AUTH_KEY_EXPIRY_SECONDS } from '../../infra/tailnet.js';
 import {
+  dependsOn,
   MOCK_AUTH_KEY,
   MOCK_DROPLET_HOST_KEY,
   MOCK_NODE_ID,
@@ -150,25 +150,17 @@ describe('the deployment over SSH', () => {
     if (found === undefined) throw new Error(`no SSH step named *${suffix}`);
     return found;
   };
-  const dependsOn = (resource: RecordedResource, suffix: string) =>
-    resource.registration.dependenciesList.some((urn) => urn.endsWith(`::${commandNamed(suffix).name}`));
+  const after = (resource: RecordedResource, suffix: string) => dependsOn(resource, commandNamed(suffix));
 
-  it('waits for cloud-init, and makes the droplet leave the tailnet when it is deleted', () => {
+  it('waits for cloud-init, patiently: a new droplet refuses logins until cloud-init made the admin', () => {
     const firstBoot = commandNamed('-first-boot');
     expect(firstBoot.type).toBe(TYPES.command);
     expect(firstBoot.inputs.create).toContain('cloud-init status --wait');
     expect(firstBoot.inputs).not.toHaveProperty('delete');
-    const leave = commandNamed('-tailnet-leave');
-    expect(leave.inputs).not.toHaveProperty('create');
-    expect(leave.inputs.delete).toBe(renderLeaveTailnetCommand());
-    // A dead droplet fails the leave after 4 attempts of 10 s, not the first boot's 40 × 15 s.
     expect(firstBoot.inputs.connection).toMatchObject({ dialErrorLimit: 40, perDialTimeout: 15 });
-    expect(leave.inputs.connection).toMatchObject({ dialErrorLimit: 4, perDialTimeout: 10 });
-    // Replaced with the droplet, and deleted before it: they depend on the droplet's address.
-    for (const step of [firstBoot, leave]) {
-      expect(step.inputs.triggers).toEqual(['4242']);
-      expect(step.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
-    }
+    // Replaced with the droplet, and deleted before it: it depends on the droplet's address.
+    expect(firstBoot.inputs.triggers).toEqual(['4242']);
+    expect(firstBoot.inputs.connection).toMatchObject({ host: MOCK_PUBLIC_IP, user: 'failover-admin' });
   });
 
   it('stages the monitor bundle after cloud-init, then pushes the files and runs the deploy script', () => {
@@ -176,11 +168,11 @@ describe('the deployment over SSH', () => {
     const push = commandNamed('-push');
     expect(bundle.type).toBe(TYPES.copyToRemote);
     expect(bundle.inputs.remotePath).toBe('/var/lib/failover-gateway/staging/openclaw-failover.mjs');
-    expect(dependsOn(commandNamed('-host-key'), '-first-boot')).toBe(true);
-    expect(dependsOn(bundle, '-host-key')).toBe(true);
+    expect(after(commandNamed('-host-key'), '-first-boot')).toBe(true);
+    expect(after(bundle, '-host-key')).toBe(true);
     expect(push.inputs.create).toBe('bash -s');
     expect(String(push.inputs.stdin)).toContain('sudo bash "$deploy" </dev/null');
-    expect(dependsOn(push, '-monitor-bundle')).toBe(true);
+    expect(after(push, '-monitor-bundle')).toBe(true);
   });
 
   it('verifies the host key of every login: the provisioning key first, then the droplet’s own', () => {
@@ -200,7 +192,7 @@ describe('the deployment over SSH', () => {
       '-push': MOCK_DROPLET_HOST_KEY,
     });
     // The logins that carry a secret come after the rotation (the push after the bundle and join).
-    expect(dependsOn(commandNamed('-tailnet-join'), '-host-key')).toBe(true);
+    expect(after(commandNamed('-tailnet-join'), '-host-key')).toBe(true);
     const rotation = commandNamed('-host-key');
     expect(rotation.inputs.triggers).toEqual(commandNamed('-tailnet-join').inputs.triggers);
   });
