@@ -23,7 +23,7 @@ import {
   waitForRole,
   waitForServing,
 } from '../../lab/droplet/failover.js';
-import { LAB_HOST_OTHER_IP, METADATA_IP } from '../../lab/droplet/network.js';
+import { LAB_HOST_IP, LAB_HOST_OTHER_IP, METADATA_IP } from '../../lab/droplet/network.js';
 import type { LabPrimary } from '../../lab/droplet/primary.js';
 import { ssh } from '../../lab/droplet/ssh.js';
 
@@ -205,6 +205,20 @@ describe('the droplet stand-in (system container)', () => {
     expect((await monitorStatus(lab)).role).toBe(role);
     const config = JSON.parse(await lab.root(`cat ${DROPLET_PATHS.monitorConfig}`));
     expect(config.failThreshold).toBe(4);
+  });
+
+  it('a new sshAllowedCidrs applies in place: the same droplet admits the new source', async () => {
+    const bootId = () => lab.root('cat /proc/sys/kernel/random/boot_id');
+    const before = await bootId();
+    expect((await lab.ssh('true', { sourceIp: LAB_HOST_OTHER_IP, timeoutMs: 20_000 })).code).not.toBe(0);
+    const restacked = lab.restack({
+      sshAllowedCidrs: JSON.stringify([`${LAB_HOST_IP}/32`, `${LAB_HOST_OTHER_IP}/32`]),
+    });
+    // Nothing of it is in the droplet's user-data, which would replace the droplet.
+    expect(restacked.userData).toBe(lab.stack.userData);
+    await lab.deploy(restacked);
+    expect((await lab.ssh('true', { sourceIp: LAB_HOST_OTHER_IP, timeoutMs: 20_000 })).code).toBe(0);
+    expect(await bootId()).toBe(before);
   });
 
   it(
