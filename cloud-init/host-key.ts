@@ -32,6 +32,9 @@ export function hostKeyCloudConfig(key: HostKeyPair): Record<string, unknown> {
   };
 }
 
+/** How long step 2 waits for sshd to serve the new key (a reload is seconds even on a slow VM). */
+const SERVED_WAIT_SECONDS = 60;
+
 /** The root script of step 2: a new key in place, sshd serving it. */
 export function renderHostKeyRotationScript(): string {
   return `#!/bin/sh
@@ -43,6 +46,18 @@ mv -f "$key.next" "$key"
 mv -f "$key.next.pub" "$key.pub"
 # New connections get the new key; this session, already verified, goes on.
 systemctl try-reload-or-restart ssh.service
+# The step ends once sshd serves the new key: a reload re-executes sshd, and the deploy's next
+# login, right after, could otherwise meet it mid-restart (seen on a slow VM: "Connection closed").
+new=$(cut -d ' ' -f 1,2 "$key.pub")
+i=0
+until ssh-keyscan -q -T 2 -t ed25519 127.0.0.1 2>/dev/null | grep -qF "$new"; do
+  i=$((i + 1))
+  if [ "$i" -ge ${SERVED_WAIT_SECONDS} ]; then
+    echo "sshd does not serve the new host key after ${SERVED_WAIT_SECONDS} s" >&2
+    exit 1
+  fi
+  sleep 1
+done
 `;
 }
 
