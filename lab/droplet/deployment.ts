@@ -57,11 +57,7 @@ export class Deployment {
    * reachable only there) in the program's folder, the mocked stdouts it holds replaced by what
    * the commands really printed.
    */
-  async destroy(
-    stack: RenderedStack,
-    hostNs: string,
-    env: Record<string, string> = {},
-  ): Promise<SshResult[]> {
+  async destroy(stack: RenderedStack, hostNs: string): Promise<SshResult[]> {
     const results: SshResult[] = [];
     for (const step of [...stack.steps].reverse()) {
       if (step.kind === 'copy' || step.delete === undefined) continue;
@@ -72,7 +68,6 @@ export class Deployment {
           ...step.environment,
           [EXIT_ENV.hostKey]: this.#dropletHostKey ?? '',
           [EXIT_ENV.nodeId]: this.#nodeId ?? '',
-          ...env,
         };
         const argv = ['ip', 'netns', 'exec', hostNs, '/bin/sh', '-c', step.delete];
         results.push(await runToEnd(argv, { cwd: PROGRAM_DIR, env: environment, timeoutMs: 90_000 }));

@@ -235,9 +235,9 @@ export class DropletLab {
     await this.#deployment.up(stack);
   }
 
-  /** `pulumi destroy`'s delete commands, in reverse order, before the droplet goes; `env` as the user's shell has it. */
-  undeploy(env: Record<string, string> = {}): Promise<SshResult[]> {
-    return this.#deployment.destroy(this.stack, this.network.hostNs, env);
+  /** `pulumi destroy`'s delete commands, in reverse order, before the droplet goes. */
+  undeploy(): Promise<SshResult[]> {
+    return this.#deployment.destroy(this.stack, this.network.hostNs);
   }
 
   /** A command as the admin user over SSH, from the lab host (169.254.77.1) unless `sourceIp`. */

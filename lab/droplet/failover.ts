@@ -28,18 +28,37 @@ export async function monitorStatus(lab: DropletLab): Promise<MonitorStatus> {
   return JSON.parse(result.stdout) as MonitorStatus;
 }
 
+/**
+ * Calls `check` every `intervalMs` until it holds, bounded by `timeoutMs`; returns the seconds it
+ * took, or throws with `failure()` (called then, so it can say what was seen last).
+ */
+async function pollFor(
+  check: () => Promise<boolean> | boolean,
+  { timeoutMs, intervalMs }: { timeoutMs: number; intervalMs: number },
+  failure: () => string,
+): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(failure());
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** Polls the status over SSH until the role is `role`, bounded; returns the seconds it took. */
 export async function waitForRole(lab: DropletLab, role: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
   let last = '';
-  while (performance.now() - started < timeoutMs) {
+  const reached = async () => {
     last = await monitorStatus(lab)
       .then((s) => s.role)
       .catch((err: Error) => err.message);
-    if (last === role) return (performance.now() - started) / 1000;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the monitor did not reach ${role} within ${timeoutMs} ms (last: ${last})`);
+    return last === role;
+  };
+  return pollFor(
+    reached,
+    { timeoutMs, intervalMs: 500 },
+    () => `the monitor did not reach ${role} within ${timeoutMs} ms (last: ${last})`,
+  );
 }
 
 /** The monitor's JSON log lines from the journal since `since` (epoch ms). */
@@ -74,14 +93,12 @@ export async function standbyAnswersOnTailnet(lab: DropletLab): Promise<boolean>
 }
 
 /** Polls (bounded) until the standby gateway answers on its tailnet address; returns the seconds it took. */
-export async function waitForServing(lab: DropletLab, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (!(await standbyAnswersOnTailnet(lab))) {
-    if (performance.now() - started > timeoutMs)
-      throw new Error(`the standby gateway did not answer on its tailnet address within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return (performance.now() - started) / 1000;
+export function waitForServing(lab: DropletLab, timeoutMs: number): Promise<number> {
+  return pollFor(
+    () => standbyAnswersOnTailnet(lab),
+    { timeoutMs, intervalMs: 500 },
+    () => `the standby gateway did not answer on its tailnet address within ${timeoutMs} ms`,
+  );
 }
 
 /** Starts the lab's primary on the tailnet link; as in production it runs before the standby is deployed. */
@@ -151,11 +168,11 @@ export function ownerChat(lab: DropletLab): number {
 /** Waits (bounded) until the monitor has DMed the owner, through the standby's bot, a text containing `text`. */
 export async function waitForOwnerDm(lab: DropletLab, text: string, timeoutMs: number): Promise<void> {
   const token = lab.stack.config.channelToken ?? '';
-  const deadline = Date.now() + timeoutMs;
-  while (!lab.services.botApi.messages(token, ownerChat(lab)).some((m) => m.text.includes(text))) {
-    if (Date.now() > deadline) throw new Error(`the owner got no DM saying "${text}" within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await pollFor(
+    () => lab.services.botApi.messages(token, ownerChat(lab)).some((m) => m.text.includes(text)),
+    { timeoutMs, intervalMs: 250 },
+    () => `the owner got no DM saying "${text}" within ${timeoutMs} ms`,
+  );
 }
 
 /**
