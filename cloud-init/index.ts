@@ -46,6 +46,7 @@ export {
   type OpenclawConfigInput,
   renderGatewayEnv,
   renderOpenclawConfig,
+  telegramBotId,
 } from './openclaw-config.js';
 export type { ChannelKind, StandbyMode } from './paths.js';
 export {

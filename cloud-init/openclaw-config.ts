@@ -15,6 +15,14 @@ export function channelTokenEnv(channel: ChannelKind): string {
   return channel === 'discord' ? 'DISCORD_BOT_TOKEN' : 'TELEGRAM_BOT_TOKEN';
 }
 
+/**
+ * The bot id of a Telegram token, `<bot id>:<secret>` as BotFather gives it; undefined for
+ * anything else. Not secret: it is how the duplicate-bot guard recognises the bot on the primary.
+ */
+export function telegramBotId(token: string): string | undefined {
+  return /^(\d{1,20}):\S+$/.exec(token)?.[1];
+}
+
 export interface OpenclawConfigInput {
   channel: {
     kind: ChannelKind;

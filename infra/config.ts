@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import * as pulumi from '@pulumi/pulumi';
 import * as v from 'valibot';
-import { isTailnetAddress } from '../cloud-init/index.js';
+import { isTailnetAddress, telegramBotId } from '../cloud-init/index.js';
 import { CONFIG_KEYS, type ConfigKey, type ConfigValues, RULES } from './config-rules.js';
 import { slugMemoryMiB, WARM_STANDBY_MIN_MEMORY_MIB } from './droplet-settings.js';
 
@@ -93,6 +93,16 @@ function readAll(): { values: ConfigValues; problems: [] } | { values: undefined
   if (values.standbyMode === 'warm' && memory !== undefined && memory < WARM_STANDBY_MIN_MEMORY_MIB) {
     problems.push(
       `${config.name}:standbyMode "warm" needs a droplet with at least ${WARM_STANDBY_MIN_MEMORY_MIB / 1024} GB of memory (its idle gateway holds about 1 GB), and ${config.name}:dropletSize ${JSON.stringify(values.dropletSize)} has ${memory} MB: set standbyMode to "cold" or pick a larger size`,
+    );
+  }
+  // The bot's id (before ':') is how the duplicate-bot guard recognises the bot on the primary.
+  if (
+    values.channel === 'telegram' &&
+    typeof values.channelToken === 'string' &&
+    telegramBotId(values.channelToken) === undefined
+  ) {
+    problems.push(
+      `${config.name}:channelToken must be a Telegram bot token, "<bot id>:<secret>" as BotFather gives it (value hidden: it is a secret)`,
     );
   }
   if (values.workspaceRepo !== undefined && values.workspaceDeployKey === undefined) {

@@ -11,6 +11,7 @@ import {
   renderOpenclawConfig,
   STAGED_FILES,
   standbyGateway,
+  telegramBotId,
 } from '../cloud-init/index.js';
 import type { StandbyConfig } from './config.js';
 import {
@@ -39,7 +40,10 @@ function monitorConfig(
   config: StandbyConfig,
   notifyWebhookUrl: string | undefined,
   owners: string[],
+  channelToken: string,
 ): string {
+  // config.ts refuses a Telegram token without its bot id.
+  const botId = config.channel.kind === 'telegram' ? telegramBotId(channelToken) : undefined;
   const input: MonitorConfigInput = {
     primary: {
       url: config.primary.url,
@@ -69,6 +73,7 @@ function monitorConfig(
             pushBack: true,
           },
         }),
+    ...(botId === undefined ? {} : { standbyBot: { channel: 'telegram' as const, id: botId } }),
     stateFile: DROPLET_PATHS.monitorStateFile,
     // No status block: the monitor's default loopback listener, where its CLI looks too.
     notify: [
@@ -126,7 +131,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
           gatewayToken,
           modelApiKeys,
         }),
-        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook, owners),
+        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook, owners, channelToken),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
       if (owners.length > 0) staged[STAGED_FILES.ownerDmToken] = `${channelToken}\n`;

@@ -10,6 +10,7 @@ import { DRILL_SECONDS_RULE, isDrillSeconds } from './drill-seconds.js';
 import { createGatewayManager } from './gateway/manager.js';
 import { createLogger, type Logger } from './log.js';
 import { createNotifier } from './notify.js';
+import { createPrimaryGuard } from './primary-guard.js';
 import { createProbe } from './probe.js';
 import { planReload, type Reloadable } from './reload.js';
 import { createSystemdNotifier } from './sd-notify.js';
@@ -54,6 +55,7 @@ function loadReloadable(configFile: string, host: string, log: Logger): Reloadab
     probe: createProbe(config.primary),
     workspace: config.workspace && createWorkspaceSync(config.workspace, { host }),
     notifier: createNotifier(config.notify, host, log),
+    guard: createPrimaryGuard(config),
   };
 }
 

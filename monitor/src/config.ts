@@ -134,6 +134,14 @@ const MonitorConfigObject = v.strictObject({
       fetchIntervalSeconds: v.optional(seconds(), WORKSPACE_FETCH_SECONDS),
     }),
   ),
+  /**
+   * The standby's own bot, for the duplicate-bot guard (primary-guard.ts): with primary.tokenFile,
+   * a promotion is refused while the primary runs this bot. `id`: a Telegram token's part before
+   * ':' (not secret). Only Telegram: OpenClaw reports no bot identity for other channels.
+   */
+  standbyBot: v.optional(
+    v.strictObject({ channel: v.literal('telegram'), id: v.pipe(v.string(), v.regex(/^\d{1,20}$/)) }),
+  ),
   stateFile: nonEmpty,
   status: v.optional(v.strictObject({ listen: loopbackListen }), { listen: DEFAULT_STATUS_LISTEN }),
   notify: v.optional(v.array(v.variant('type', [webhookTarget, telegramTarget])), []),

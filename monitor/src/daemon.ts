@@ -21,8 +21,9 @@
 import { ConfigError, type MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
+import { DuplicateBotWatch } from './duplicate-bot.js';
 import { type ActionContext, demote, promote, retryPush } from './failover-actions.js';
-import { type GatewayManager, waitReady } from './gateway/manager.js';
+import { type GatewayManager, readinessOf } from './gateway/manager.js';
 import type { Logger } from './log.js';
 import type { ProbeResult } from './probe.js';
 import { ProbeSchedule } from './probe-schedule.js';
@@ -72,6 +73,7 @@ export class Daemon {
   #lastProbe: ProbeResult | undefined;
   readonly #unprobed: UnprobedLog;
   readonly #refresh: WorkspaceRefresh;
+  readonly #duplicates: DuplicateBotWatch;
   #loop: Promise<void> | undefined;
   readonly #saver: StateSaver;
   /** When the control loop last made progress (performance.now() ms), for the watchdog. */
@@ -85,26 +87,21 @@ export class Daemon {
       probe: deps.probe,
       notifier: deps.notifier,
       workspace: deps.workspace,
+      guard: deps.guard,
     };
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
     this.#saver = new StateSaver(deps.store, deps.log, deps.config.stateFile);
     this.#unprobed = new UnprobedLog(deps.log);
     this.#refresh = new WorkspaceRefresh(deps.log, this.#clock);
+    this.#duplicates = new DuplicateBotWatch(deps.log, this.#clock, (event, message) =>
+      this.#perform({ type: 'notify', event, message }),
+    );
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
       () => this.#live.config.checkIntervalSeconds * 1000,
     );
-    const { gateway, config } = deps;
-    this.#gatewayReady =
-      deps.gatewayReady ??
-      ((signal) =>
-        waitReady(
-          config.gateway.readyUrl,
-          config.gateway.startTimeoutSeconds,
-          () => gateway.isRunning(),
-          signal,
-        ));
+    this.#gatewayReady = deps.gatewayReady ?? readinessOf(deps.config.gateway, deps.gateway);
   }
 
   get state(): State {
@@ -112,12 +109,13 @@ export class Daemon {
     return this.#state;
   }
 
-  /** The last probe, the probes this machine could not make, the workspace's last fetch. */
+  /** The last probe, the probes this machine could not make, the workspace's last fetch, the bot's duplicates. */
   get observed(): Observed {
     return {
       lastProbe: this.#lastProbe,
       probeErrors: this.#unprobed.errors,
       workspace: this.#refresh.freshness,
+      duplicateBot: this.#duplicates.state,
     };
   }
 
@@ -259,6 +257,8 @@ export class Daemon {
       gatewayReady: this.#gatewayReady,
       report: (input) => this.#dispatch(input),
       notify: (event, message) => this.#perform({ type: 'notify', event, message }),
+      guard: this.#live.guard,
+      guardChecked: (verdict) => this.#duplicates.checked(verdict, 'before promoting'),
     };
   }
 
@@ -283,13 +283,17 @@ export class Daemon {
     this.#unprobed.probed(this.state.role);
     // The local gateway is checked only while it should be serving.
     const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
+    this.#duplicates.observePoller(
+      this.state.role === 'active' ? this.#deps.gateway.duplicatePoller?.() : undefined,
+    );
     this.#tick();
     if (this.#shutdown.signal.aborted) return;
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
     }
     this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
-    const { workspace, config } = this.#live;
+    const { workspace, config, guard } = this.#live;
+    this.#duplicates.afterProbe(this.state.role, result.health, guard);
     this.#refresh.afterProbe(
       this.state.role,
       result.health,

@@ -47,6 +47,7 @@ export const OWNER_DM_EVENTS = [
   'gateway-died',
   'sync-failed',
   'sync-diverged',
+  'duplicate-bot',
 ] as const;
 
 /** Telegram's Bot API, where a telegram notify target sends unless it names another root. */

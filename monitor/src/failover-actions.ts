@@ -5,6 +5,7 @@
 import type { Action, Input, NotifyEvent } from './core/model.js';
 import type { GatewayManager } from './gateway/manager.js';
 import type { Logger } from './log.js';
+import type { GuardVerdict, PrimaryGuard } from './primary-guard.js';
 import type { WorkspaceSync } from './workspace.js';
 
 /** What an action works with, fixed when it starts: a reload meanwhile does not change it. */
@@ -20,10 +21,22 @@ export interface ActionContext {
   report: (
     input: Extract<
       Input,
-      { type: 'promoted' | 'promote-failed' | 'demoted' | 'demote-failed' | 'pushed' | 'push-failed' }
+      {
+        type:
+          | 'promoted'
+          | 'promote-failed'
+          | 'promote-refused'
+          | 'demoted'
+          | 'demote-failed'
+          | 'pushed'
+          | 'push-failed';
+      }
     >,
   ) => void;
   notify: (event: NotifyEvent, message: string) => void;
+  /** The duplicate-bot guard, where configured, and where its answers go (duplicate-bot.ts). */
+  guard: PrimaryGuard | undefined;
+  guardChecked: (verdict: GuardVerdict) => void;
 }
 
 export async function promote(
@@ -33,7 +46,18 @@ export async function promote(
   const { gateway, workspace, log, shutdown } = ctx;
   const started = performance.now();
   const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
+  // The primary is asked while the pull runs: a silent (dead) primary costs at most its timeout
+  // beyond the pull, a refusing one nothing.
+  const guarded = ctx.guard?.check();
   if (workspace && action.attempt === 1) await sync(ctx, 'pull', () => workspace.pull(), true);
+  if (guarded) {
+    const verdict = await guarded;
+    ctx.guardChecked(verdict);
+    if (verdict.verdict === 'duplicate') {
+      if (!shutdown.aborted) ctx.report({ type: 'promote-refused', reason: verdict.detail });
+      return;
+    }
+  }
   try {
     log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });
     await gateway.start();

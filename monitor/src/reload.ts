@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { MonitorConfig } from './config.js';
 import type { Notifier } from './notify.js';
+import type { PrimaryGuard } from './primary-guard.js';
 import type { ProbeResult } from './probe.js';
 import type { WorkspaceSync } from './workspace.js';
 
@@ -15,6 +16,7 @@ export interface Reloadable {
   probe: () => Promise<ProbeResult>;
   notifier: Notifier;
   workspace?: WorkspaceSync;
+  guard?: PrimaryGuard;
 }
 
 /**

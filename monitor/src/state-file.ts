@@ -79,7 +79,7 @@ const StateSchema = v.variant('role', [
   v.object({ ...shared, role: v.literal('held'), unpushed }),
   v.variant('start', [
     v.object({ ...promoting, start: v.literal('in-flight') }),
-    v.object({ ...promoting, start: v.literal('failed'), retryAt: time }),
+    v.object({ ...promoting, start: v.literal('failed'), retryAt: time, lastError: v.optional(v.string()) }),
   ]),
   v.object({
     ...shared,

@@ -58,7 +58,19 @@ export function formatStatus(s: Status): string {
   }
   if (s.activeSince)
     lines.push(`active      since ${s.activeSince}; demotion allowed after ${s.holdDownUntil}`);
-  if (s.retryAt) lines.push(`retry       attempt ${s.attempts + 1} at ${s.retryAt}`);
+  if (s.retryAt)
+    lines.push(
+      `retry       attempt ${s.attempts + 1} at ${s.retryAt}${s.lastStartError ? `, after: ${s.lastStartError}` : ''}`,
+    );
+  const dup = s.duplicateBot;
+  if (dup.primary?.verdict === 'duplicate')
+    lines.push(`DUPLICATE   ${dup.primary.detail} (asked ${dup.primary.at})`);
+  if (dup.poller)
+    lines.push(
+      `DUPLICATE   another poller of this standby's bot since ${dup.poller.since}: ${dup.poller.detail}`,
+    );
+  if (dup.primary?.verdict === 'unreadable')
+    lines.push(`guard       the duplicate-bot guard cannot read the primary's answer: ${dup.primary.detail}`);
   if (s.lastDrill) {
     const d = s.lastDrill;
     const timings = `ready after ${d.readyAfterSeconds?.toFixed(1) ?? '-'}s, done after ${d.finishedAfterSeconds?.toFixed(1) ?? '-'}s`;

@@ -3,6 +3,7 @@
 import type { MonitorConfig } from './config.js';
 import { EVIDENCE_WINDOW, probeNumber, suspicion } from './core/detector.js';
 import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
+import type { DuplicateBot } from './duplicate-bot.js';
 import type { ProbeResult } from './probe.js';
 import { shownUrl } from './shown-url.js';
 import type { ProbeErrors } from './unprobed.js';
@@ -19,6 +20,8 @@ interface RoleDetails {
   activeSince?: number;
   holdDownUntil?: number;
   retryAt?: number;
+  /** Why the last start failed or was refused, while its retry waits. */
+  lastError?: string;
   attempts: number;
   drill?: Drill & { until?: number };
   unpushed?: UnpushedChanges;
@@ -30,7 +33,9 @@ function roleDetails(s: State): RoleDetails {
     case 'held':
       return { attempts: 0, unpushed: s.unpushed };
     case 'promoting':
-      return { attempts: s.attempts, retryAt: s.start === 'failed' ? s.retryAt : undefined, drill: s.drill };
+      return s.start === 'failed'
+        ? { attempts: s.attempts, retryAt: s.retryAt, lastError: s.lastError, drill: s.drill }
+        : { attempts: s.attempts, drill: s.drill };
     case 'active':
     case 'demoting':
       return s;
@@ -42,6 +47,7 @@ export interface Observed {
   lastProbe: ProbeResult | undefined;
   probeErrors: ProbeErrors;
   workspace: WorkspaceFreshness;
+  duplicateBot: DuplicateBot;
 }
 
 export function statusOf(state: State, config: MonitorConfig, observed: Observed, host: string) {
@@ -87,6 +93,7 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
     activeSince: iso(details.activeSince),
     holdDownUntil: iso(details.holdDownUntil),
     retryAt: iso(details.retryAt),
+    lastStartError: details.lastError,
     attempts: details.attempts,
     drill: details.drill && {
       ...details.drill,
@@ -105,6 +112,17 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
       failures: details.unpushed.failures,
       lastError: details.unpushed.lastError,
       nextRetry: details.unpushed.retry === 'in-flight' ? 'in-flight' : iso(details.unpushed.retry.at),
+    },
+    /** The standby's bot seen running elsewhere: on the primary (the guard's last answer), or by a 409 on its own channel. */
+    duplicateBot: {
+      primary: observed.duplicateBot.primary && {
+        ...observed.duplicateBot.primary,
+        at: iso(observed.duplicateBot.primary.at),
+      },
+      poller: observed.duplicateBot.poller && {
+        ...observed.duplicateBot.poller,
+        since: iso(observed.duplicateBot.poller.since),
+      },
     },
     lastDrill: state.lastDrill && { ...state.lastDrill, startedAt: iso(state.lastDrill.startedAt) },
     counters: state.counters,
@@ -146,6 +164,16 @@ export function metricsOf(state: State, observed: Observed): string {
     'gauge',
     'Failed pushes of workspace changes that exist only on this machine (0: none waiting).',
     [['', unpushed?.failures ?? 0]],
+  );
+  const { primary: guard, poller } = observed.duplicateBot;
+  metric(
+    'duplicate_bot',
+    'gauge',
+    "The standby's bot seen running elsewhere (1), by the primary's answer or by its own channel's 409.",
+    [
+      ['{source="primary"}', +(guard?.verdict === 'duplicate')],
+      ['{source="channel"}', +(poller !== undefined)],
+    ],
   );
   metric('consecutive_failures', 'gauge', 'Consecutive failing probes of the primary.', [
     ['', state.failures],

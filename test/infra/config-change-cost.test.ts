@@ -24,7 +24,7 @@ const CHANGED: Record<string, string> = {
   primaryGatewayToken: 'primary-gateway-token-other-8e1f',
   standbyGatewayToken: 'standby-gateway-token-other-0000111122223333',
   channel: 'discord',
-  channelToken: 'channel-token-other-1c2d',
+  channelToken: '700987654:channel-token-other-1c2d',
   channelAllowFrom: JSON.stringify(['555555555']),
   model: 'anthropic/claude-sonnet-4-5',
   modelFallbacks: JSON.stringify(['anthropic/claude-sonnet-4-5']),

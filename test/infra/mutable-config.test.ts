@@ -110,6 +110,15 @@ describe('the pushed monitor config', () => {
     expect(stagedFiles(run)[STAGED_FILES.ownerDmToken]).toBe(`${SECRETS.channelToken}\n`);
   });
 
+  it("names the standby's Telegram bot by its id for the duplicate-bot guard, and no bot on Discord", async () => {
+    const telegram = parseConfig(JSON.parse(stagedFiles(await runProgram({}))['monitor.json'] ?? ''));
+    expect(telegram.standbyBot).toEqual({ channel: 'telegram', id: SECRETS.channelToken.split(':')[0] });
+    const discord = parseConfig(
+      JSON.parse(stagedFiles(await runProgram({ channel: 'discord' }))['monitor.json'] ?? ''),
+    );
+    expect(discord.standbyBot).toBeUndefined();
+  });
+
   it('DMs no owner when ownerNotifications is off, on Discord, or without a numeric Telegram id', async () => {
     for (const config of [
       { ownerNotifications: 'false' },

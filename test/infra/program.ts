@@ -32,7 +32,7 @@ export const DEPLOY_KEY_BODY = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUtestdeploykey';
 
 /** Secret test values, each unique enough to be searched for anywhere. */
 export const SECRETS = {
-  channelToken: 'channel-token-5f2a9e7c',
+  channelToken: '700123456:channel-token-5f2a9e7c',
   standbyGatewayToken: 'standby-gateway-token-0f1e2d3c4b5a69788796a5b4',
   modelApiKeys: 'ANTHROPIC_API_KEY=sk-ant-test-9c1e4d\nOPENAI_API_KEY=sk-openai-test-77b2',
   primaryGatewayToken: 'primary-gateway-token-31d8',

@@ -5,6 +5,7 @@ import {
   type RecordedResource,
   runProgram,
   SECRET_NEEDLES,
+  SECRETS,
   TYPES,
 } from './program.js';
 
@@ -40,7 +41,7 @@ describe('secrets', () => {
       /gateway\.env <<'STAGED'\n([\s\S]*?)\nSTAGED/.exec(String(push?.inputs.stdin))?.[1] ?? '',
       'base64',
     ).toString();
-    expect(staged).toContain('TELEGRAM_BOT_TOKEN="channel-token-5f2a9e7c"');
+    expect(staged).toContain(`TELEGRAM_BOT_TOKEN="${SECRETS.channelToken}"`);
     expect(staged).toContain('ANTHROPIC_API_KEY="sk-ant-test-9c1e4d"');
   });
 

@@ -22,6 +22,38 @@ describe('failure during promotion', () => {
     expect(o.state.transitions).toHaveLength(1);
   });
 
+  it('promote-refused (the primary runs the standby bot) waits and asks again, without counting a start failure', () => {
+    const d = promotingDriver();
+    const t = d.now;
+    const reason = "the primary runs this standby's telegram bot (id 42, account default)";
+    const o = d.send({ type: 'promote-refused', reason });
+    expect(o.state).toMatchObject({ role: 'promoting', start: 'failed', attempts: 1, retryAt: t + 10 });
+    expect(o.state).toHaveProperty('lastError', reason);
+    expect(o.state.counters.startFailures).toBe(0);
+    expect(o.actions).toEqual([
+      { type: 'log', level: 'error', event: 'promotion-refused', fields: { attempt: 1, error: reason } },
+      { type: 'notify', event: 'duplicate-bot', message: `not promoting (attempt 1): ${reason}` },
+    ]);
+    d.probe('down');
+    d.probe('down');
+    const retry = d.probe('down');
+    expect(retry.actions.filter((a) => a.type === 'promote')).toEqual([
+      { type: 'promote', reason: 'retrying the start', attempt: 2 },
+    ]);
+    expect(retry.state).toMatchObject({ start: 'in-flight' });
+    expect(retry.state).not.toHaveProperty('lastError');
+    expect(retry.state).not.toHaveProperty('retryAt');
+  });
+
+  it('a refused promotion ends in standby once the primary is healthy again', () => {
+    const d = promotingDriver();
+    d.send({ type: 'promote-refused', reason: 'duplicate' });
+    for (let i = 0; i < DEFAULTS.recoverThreshold - 1; i++) d.probe('up');
+    const back = d.probe('up');
+    expect(back.state.role).toBe('standby');
+    expect(back.state).not.toHaveProperty('lastError');
+  });
+
   it('retries only when a probe arrives at or after retryAt with the primary still failing', () => {
     const d = promotingDriver();
     const t = d.now;

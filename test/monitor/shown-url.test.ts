@@ -27,7 +27,7 @@ describe('a URL as the monitor shows it', () => {
       gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
       stateFile: '/nonexistent/state.json',
     });
-    const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {} };
+    const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} };
     const status = statusOf(initialState(1), config, observed, 'h');
     expect(status.primary.url).toBe('http://100.64.0.1:18789/?(hidden)');
     expect(JSON.stringify(status)).not.toContain(SECRET);

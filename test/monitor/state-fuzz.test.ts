@@ -88,7 +88,7 @@ describe('the state store against 400 random state files', () => {
         expect(loaded.problem, c.label).not.toContain('secret-token');
       }
       if (linked) expect(readFileSync(`${file}-target`), c.label).toEqual(linked);
-      const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {} };
+      const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} };
       expect(() => JSON.stringify(statusOf(loaded.state, config, observed, 'h')), c.label).not.toThrow();
       expect(() => metricsOf(loaded.state, observed), c.label).not.toThrow();
       const probed = step(loaded.state, { type: 'probe', health: 'up', failing: [] }, NOW + 1);

@@ -32,6 +32,7 @@ describe('the status verb', () => {
               lastProbe: { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
               probeErrors: { total: 0 },
               workspace: {},
+              duplicateBot: {},
             },
             'h',
           ),
@@ -55,7 +56,12 @@ describe('the status verb on the detector', () => {
     const text = formatStatus(
       JSON.parse(
         JSON.stringify(
-          statusOf(state, config, { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {} }, 'h'),
+          statusOf(
+            state,
+            config,
+            { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} },
+            'h',
+          ),
         ),
       ),
     );

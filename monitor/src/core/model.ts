@@ -114,10 +114,12 @@ export interface Starting extends PromotingState {
   start: 'in-flight';
 }
 
-/** The last start failed; the next one is due at `retryAt`. */
+/** The last start failed, or was refused; the next one is due at `retryAt`. */
 export interface WaitingToRetry extends PromotingState {
   start: 'failed';
   retryAt: number;
+  /** Why: the start's error, or the refusal's reason (absent in state files written before it was kept). */
+  lastError?: string;
 }
 
 export type Promoting = Starting | WaitingToRetry;
@@ -155,6 +157,8 @@ export type Input =
   | { type: 'probe'; health: Health; failing?: string[]; gatewayRunning?: boolean }
   | { type: 'promoted' }
   | { type: 'promote-failed'; error: string }
+  /** The duplicate-bot guard found the standby's bot running on the primary: not started (primary-guard.ts). */
+  | { type: 'promote-refused'; reason: string }
   /** `pushFailed`: the gateway stopped but the workspace push-back failed, with git's reason. */
   | { type: 'demoted'; pushFailed?: string }
   | { type: 'pushed' }
@@ -168,7 +172,8 @@ export type Input =
  * What notifications are told: the core's role changes and failures, and the daemon's workspace
  * sync (sync-failed: a pull or push-back failed, the failover went on; sync-diverged: the push-back
  * landed on a failover/ branch, a person has to merge it; sync-recovered: changes whose push-back
- * had failed reached the remote on a retry).
+ * had failed reached the remote on a retry), and duplicate-bot: the standby's bot runs elsewhere
+ * too (on the primary, or another poller of its token).
  */
 export const NOTIFY_EVENTS = [
   'promoting',
@@ -181,6 +186,7 @@ export const NOTIFY_EVENTS = [
   'sync-failed',
   'sync-diverged',
   'sync-recovered',
+  'duplicate-bot',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 

@@ -101,7 +101,7 @@ export function makeStep(policy: Policy) {
           return { state: { ...shared, role: 'standby' }, actions: [log, notify] };
         }
         if (now < s.retryAt) return undefined;
-        const { retryAt: _due, ...waiting } = s;
+        const { retryAt: _due, lastError: _why, ...waiting } = s;
         return {
           state: { ...waiting, start: 'in-flight' },
           actions: [{ type: 'promote', reason: 'retrying the start', attempt: s.attempts + 1 }],
@@ -189,21 +189,28 @@ export function makeStep(policy: Policy) {
         const notify: Action = { type: 'notify', event: 'active', message: 'the standby gateway is serving' };
         return { state, actions: [log, notify] };
       }
-      case 'promote-failed': {
+      case 'promote-failed':
+      case 'promote-refused': {
         if (s.role !== 'promoting') return ignored(s, input);
+        // A refusal is retried as a failed start is, asking the primary again each time; it is
+        // no start failure, and has its own event.
+        const refused = input.type === 'promote-refused';
+        const error = refused ? input.reason : input.error;
         const attempts = s.attempts + 1;
         const retryAt = now + retryDelay(attempts);
-        const counters = { ...s.counters, startFailures: s.counters.startFailures + 1 };
-        const lastDrill = s.drill
-          ? { ...drillReport(s.drill, s.lastDrill), error: input.error }
-          : s.lastDrill;
-        const message = `starting the standby gateway failed (attempt ${attempts}): ${input.error}`;
-        const fields = { attempt: attempts, error: input.error };
+        const counters = refused
+          ? s.counters
+          : { ...s.counters, startFailures: s.counters.startFailures + 1 };
+        const lastDrill = s.drill ? { ...drillReport(s.drill, s.lastDrill), error } : s.lastDrill;
+        const message = refused
+          ? `not promoting (attempt ${attempts}): ${error}`
+          : `starting the standby gateway failed (attempt ${attempts}): ${error}`;
+        const fields = { attempt: attempts, error };
         return {
-          state: { ...s, start: 'failed', attempts, retryAt, counters, lastDrill },
+          state: { ...s, start: 'failed', attempts, retryAt, lastError: error, counters, lastDrill },
           actions: [
-            { type: 'log', level: 'error', event: 'start-failed', fields },
-            { type: 'notify', event: 'start-failed', message },
+            { type: 'log', level: 'error', event: refused ? 'promotion-refused' : 'start-failed', fields },
+            { type: 'notify', event: refused ? 'duplicate-bot' : 'start-failed', message },
           ],
         };
       }

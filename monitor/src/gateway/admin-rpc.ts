@@ -31,21 +31,28 @@ export type ChannelStatus =
   | { reachable: false; detail: string };
 
 // Loopback; a gateway busy starting a channel still answers within a second (measured).
-const RPC_TIMEOUT_MS = 3000;
+const LOCAL_TIMEOUT_MS = 3000;
 const MAX_ANSWER_CHARS = 1024 * 1024;
+
+/** An answer of the RPC, or none: `unreachable` covers no connection, a timeout and a starting gateway. */
+export type RpcAnswer =
+  | { reachable: true; body: unknown; what: string }
+  | { reachable: false; detail: string };
 
 export class AdminRpc {
   readonly #url: URL;
   readonly #tokenFile: string;
+  readonly #timeoutMs: number;
 
   /** `gatewayUrl`: any URL of the gateway (its readyUrl); the RPC path is on the same origin. */
-  constructor(gatewayUrl: string, tokenFile: string) {
+  constructor(gatewayUrl: string, tokenFile: string, timeoutMs = LOCAL_TIMEOUT_MS) {
     this.#url = new URL('/api/v1/admin/rpc', gatewayUrl);
     this.#tokenFile = tokenFile;
+    this.#timeoutMs = timeoutMs;
   }
 
   async channelStatus(channel: string): Promise<ChannelStatus> {
-    const answer = await this.#call('channels.status', {});
+    const answer = await this.call('channels.status', {});
     if (!answer.reachable) return answer;
     return {
       reachable: true,
@@ -59,16 +66,17 @@ export class AdminRpc {
    * a config write that changes nothing is not a reload. Resolves once the gateway accepted it.
    */
   async startChannel(channel: string): Promise<void> {
-    const answer = await this.#call('channels.start', { channel });
+    const answer = await this.call('channels.start', { channel });
     if (!answer.reachable) throw new Error(answer.detail);
     const { ok } = (answer.body ?? {}) as { ok?: unknown };
     if (ok !== true) throw new Error(`${answer.what} refused: ${JSON.stringify(answer.body).slice(0, 200)}`);
   }
 
-  async #call(
-    method: string,
-    params: object,
-  ): Promise<{ reachable: true; body: unknown; what: string } | { reachable: false; detail: string }> {
+  /**
+   * Calls one method. Throws on an answer that says the call can never work as configured (401: a
+   * wrong token; 404 or HTML: the admin-http-rpc plugin is not enabled) or that is not JSON.
+   */
+  async call(method: string, params: object): Promise<RpcAnswer> {
     // Read at every call: a token rotated by a deploy is picked up without a monitor restart.
     const token = (await readFile(this.#tokenFile, 'utf8')).trim();
     let res: Response;
@@ -78,14 +86,14 @@ export class AdminRpc {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ method, params }),
-        signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.#timeoutMs),
       });
       text = await res.text();
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       const detail =
         e.name === 'TimeoutError'
-          ? `no answer within ${RPC_TIMEOUT_MS / 1000} s`
+          ? `no answer within ${this.#timeoutMs / 1000} s`
           : (e.cause?.code ?? e.message);
       return { reachable: false, detail: `${method} at ${this.#url.href}: ${detail}` };
     }

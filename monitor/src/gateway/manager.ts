@@ -17,6 +17,8 @@ export interface GatewayManager {
   isRunning(): Promise<boolean>;
   /** Human-readable name for logs, e.g. "systemd unit openclaw.service" / "process openclaw pid 1234". */
   describe(): string;
+  /** Where the channel's state is known (warm): another poller of its bot, as the last isRunning() saw. */
+  duplicatePoller?(): string | undefined;
 }
 
 /** The longest a gateway check may take: systemctl is-active's deadline (the process manager reads /proc). */
@@ -82,4 +84,10 @@ export async function waitReady(
     if (left <= 0) throw new Error(`${url} not ready after ${timeoutSeconds} s (last answer: ${last})`);
     await sleep(Math.min(POLL_INTERVAL_MS, left), undefined, { signal });
   }
+}
+
+/** The wait that follows every start of `gateway`: its readyUrl answers 200 within startTimeoutSeconds. */
+export function readinessOf(cfg: GatewayConfig, gateway: GatewayManager) {
+  return (signal: AbortSignal) =>
+    waitReady(cfg.readyUrl, cfg.startTimeoutSeconds, () => gateway.isRunning(), signal);
 }

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { AdminRpc, type ChannelStatus } from './admin-rpc.js';
+import { AdminRpc, type ChannelAccount, type ChannelStatus } from './admin-rpc.js';
 import { readSwitch, writeSwitch } from './channel-switch.js';
 import type { GatewayManager } from './manager.js';
 
@@ -52,6 +52,16 @@ function describeStatus(status: ChannelStatus): string {
   return `enabled ${a.enabled}, running ${a.running}${lifecycle}, connected ${a.connected}${lastError}${issues}`;
 }
 
+/**
+ * The channel's report of another poller of its bot: Telegram answers all but one poller of a
+ * token 409 Conflict, and OpenClaw keeps that as lastError while it cannot connect
+ * ("Telegram getUpdates conflict: Conflict: terminated by other getUpdates request; …").
+ */
+export function conflictOf(account: ChannelAccount | undefined): string | undefined {
+  if (!account?.lastError || account.connected) return undefined;
+  return /\bconflict\b|\b409\b/i.test(account.lastError) ? account.lastError.slice(0, 300) : undefined;
+}
+
 export class WarmGatewayManager implements GatewayManager {
   readonly #cfg: GatewayConfig;
   readonly #warm: WarmConfig;
@@ -59,6 +69,7 @@ export class WarmGatewayManager implements GatewayManager {
   readonly #process: GatewayManager;
   readonly #rpc: AdminRpc;
   readonly #log: Logger | undefined;
+  #conflict: string | undefined;
 
   constructor(cfg: GatewayConfig, warm: WarmConfig, process: GatewayManager, log?: Logger) {
     this.#cfg = cfg;
@@ -157,6 +168,11 @@ export class WarmGatewayManager implements GatewayManager {
     await this.#process.start();
   }
 
+  /** Another poller of the channel's bot, as the last isRunning() found it. */
+  duplicatePoller(): string | undefined {
+    return this.#conflict;
+  }
+
   /** Whether the channel serves, by the gateway's own account of it. */
   async isRunning(): Promise<boolean> {
     const { channel, switchFile } = this.#warm;
@@ -170,6 +186,7 @@ export class WarmGatewayManager implements GatewayManager {
     const status = await this.#rpc.channelStatus(channel);
     // No answer (starting, busy): the process serves what its switch says once it answers.
     if (!status.reachable) return enabled;
+    this.#conflict = conflictOf(status.account);
     // A switch just turned off may still be stopping: it serves until the gateway says not.
     return status.account?.running === true;
   }
