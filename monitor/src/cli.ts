@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkPrimary, formatFindings } from './check-primary.js';
 import { ConfigError, EX_CONFIG, loadConfig, type MonitorConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { DEFAULT_DRILL_SECONDS, DEFAULT_STATUS_LISTEN } from './defaults.js';
@@ -37,6 +38,10 @@ Usage:
   openclaw-failover reload-plan OLD NEW        print "reload" when NEW can replace OLD in place
                                                (SIGHUP), "restart" when a restart-only key changed
                                                or OLD is not a valid config; exit 78 when NEW is not
+  openclaw-failover check-primary --config FILE
+                                               ask the primary, read-only, what the standby needs
+                                               of it (readiness, no duplicate bot, workspace
+                                               pushes); exit 1 when something is missing
   openclaw-failover status [--json]            role, primary health, counters
   openclaw-failover hold                       never promote (maintenance) until release
   openclaw-failover release                    end a hold
@@ -183,6 +188,15 @@ async function main(argv: string[]): Promise<number> {
       if (!from || !to) throw new UsageError('reload-plan needs OLD and NEW config files');
       console.log(reloadPlan(from, to));
       return 0;
+    }
+    case 'check-primary': {
+      const file = values.config ?? arg;
+      if (!file) throw new UsageError('check-primary needs --config FILE');
+      const config = loadConfig(file);
+      const workspace = config.workspace && createWorkspaceSync(config.workspace, { host: hostname() });
+      const findings = await checkPrimary(config, workspace);
+      console.log(formatFindings(config, findings));
+      return findings.some((f) => f.result === 'FAIL') ? 1 : 0;
     }
     case 'status':
       return showStatus(listenFrom(values), values.json ?? false);

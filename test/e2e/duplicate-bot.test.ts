@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LogLine, MonitorProcess } from '../../lab/bundle.js';
+import { type LogLine, MonitorProcess, runCli } from '../../lab/bundle.js';
 import { ModelProvider } from '../../lab/model-provider.js';
 import { freePort } from '../../lab/ports.js';
 import { TelegramBotApi } from '../../lab/telegram-bot-api.js';
@@ -69,26 +69,33 @@ function standbyGateway(): MonitorConfigInput['gateway'] {
   };
 }
 
-/** The built monitor on the warm standby, with or without the primary's token (the guard). */
-async function startMonitor(
+/** The monitor's config on the warm standby, with or without the guard (the primary's token and the bot id). */
+async function writeConfig(
   name: string,
-  guarded: boolean,
-): Promise<{ monitor: MonitorProcess; listen: string }> {
+  bot: string | undefined,
+): Promise<{ configFile: string; listen: string }> {
   const listen = `127.0.0.1:${await freePort()}`;
   const input: MonitorConfigInput = {
     primary: {
       url: `http://127.0.0.1:${primary.opts.port}`,
       timeoutSeconds: 2,
-      ...(guarded ? { tokenFile: primaryTokenFile } : {}),
+      ...(bot === undefined ? {} : { tokenFile: primaryTokenFile }),
     },
     checkIntervalSeconds: 1,
     gateway: standbyGateway(),
-    ...(guarded ? { standbyBot: { channel: 'telegram', id: STANDBY_BOT_ID } } : {}),
+    ...(bot === undefined ? {} : { standbyBot: { channel: 'telegram', id: bot } }),
     stateFile: join(runDir, `${name}-state.json`),
     status: { listen },
     notify: [{ type: 'telegram', tokenFile: botTokenFile, chatIds: [String(OWNER)], apiRoot: api.apiRoot }],
   };
-  const configFile = file(`${name}.json`, JSON.stringify(input));
+  return { configFile: file(`${name}.json`, JSON.stringify(input)), listen };
+}
+
+async function startMonitor(
+  name: string,
+  guarded: boolean,
+): Promise<{ monitor: MonitorProcess; listen: string }> {
+  const { configFile, listen } = await writeConfig(name, guarded ? STANDBY_BOT_ID : undefined);
   const m = new MonitorProcess(configFile);
   await m.waitFor((l) => l.event === 'started', 30_000);
   return { monitor: m, listen };
@@ -162,6 +169,26 @@ describe('the duplicate-bot guard against a real primary', () => {
       { channel: 'telegram', id: STANDBY_BOT_ID },
     ).check();
     expect(closed.verdict).toBe('no-answer');
+  }, 60_000);
+
+  it('check-primary tells the user, read-only, that the primary runs the standby bot', async () => {
+    const duplicate = await runCli([
+      'check-primary',
+      '--config',
+      (await writeConfig('check', STANDBY_BOT_ID)).configFile,
+    ]);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stdout).toContain('  ok    readiness');
+    expect(duplicate.stdout).toContain(
+      `  FAIL  duplicate bot  the primary runs this standby's telegram bot (id ${STANDBY_BOT_ID}`,
+    );
+    const other = await runCli([
+      'check-primary',
+      '--config',
+      (await writeConfig('check-other', '999')).configFile,
+    ]);
+    expect(other.stdout).toContain("  ok    duplicate bot  the primary does not run this standby's bot");
+    expect(other.code).toBe(0);
   }, 60_000);
 
   it('says so while standby, then refuses a drill: the standby bot never starts beside it', async () => {
