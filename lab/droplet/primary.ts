@@ -1,5 +1,6 @@
 // The primary for the droplet lab: a real OpenClaw gateway in the lab host's namespace, bound to
-// its tailnet address (100.77.0.1, `bind: tailnet`) with token auth, as a user's primary is.
+// its tailnet address (100.77.0.1, `bind: tailnet`) with token auth and its admin RPC on, as a
+// user's primary is set up.
 // Killed with SIGKILL to its whole process group, as when its server dies.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,9 @@ export class LabPrimary {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const configPath = join(dir, 'openclaw.json');
     const gateway = { mode: 'local', bind: 'tailnet', port, auth: { mode: 'token', token } };
-    writeFileSync(configPath, JSON.stringify({ gateway }), { mode: 0o600 });
+    // Its admin RPC, as the README asks of a primary: the standby's duplicate-bot guard asks it.
+    const plugins = { entries: { 'admin-http-rpc': { enabled: true } } };
+    writeFileSync(configPath, JSON.stringify({ gateway, plugins }), { mode: 0o600 });
     this.#env = {
       ...productionEnv(),
       OPENCLAW_STATE_DIR: stateDir,

@@ -144,6 +144,15 @@ describe('the droplet stand-in (system container)', () => {
         // Warm standby (the default): the gateway runs on, its channel switched off again.
         expect(await lab.root(`systemctl is-active ${GATEWAY_UNIT_NAME} || true`)).toMatch(/^active$/m);
         expect(await lab.root(`cat ${DROPLET_PATHS.channelSwitch}`)).toMatch(/"enabled":\s*false/);
+        // The duplicate-bot guard asked the primary over the tailnet while standby (it runs no
+        // standby bot), and again before promoting, when the killed primary could not answer.
+        const events = await monitorEvents(lab);
+        expect(events.find((e) => e.event === 'duplicate-guard-clear')).toMatchObject({
+          when: 'while standby',
+        });
+        expect(events.find((e) => e.event === 'duplicate-guard-no-answer')).toMatchObject({
+          when: 'before promoting',
+        });
         // The monitor told the owner, through the standby's bot, both ways.
         await waitForOwnerDm(lab, 'the standby gateway is serving', 0);
         await waitForOwnerDm(lab, 'watching the primary', 60_000);
