@@ -223,8 +223,9 @@ describe('process gateway manager', () => {
 
   it('does not take a zombie (exited, never reaped) for a running gateway', async () => {
     const { manager, pidFile } = await setup();
-    // The shell's background child exits, and the exec'd sleep never reaps it.
-    const parent = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // The forked child exits at once, and its parent never reaps it (perl leaves SIGCHLD alone;
+    // a shell's `sleep 0 &` could be reaped by the shell itself before its `exec sleep`).
+    const parent = spawn('perl', ['-e', '$| = 1; my $p = fork(); exit 0 unless $p; print "$p\n"; sleep 30'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     strays.push(parent);
