@@ -106,7 +106,7 @@ describe('demoting → standby', () => {
         event: 'transition',
         fields: { from: 'demoting', to: 'standby', reason: 'standby gateway stopped' },
       },
-      { type: 'notify', event: 'standby', message: 'the standby gateway stopped; watching the primary' },
+      { type: 'notify', event: 'standby', message: 'the standby bot is off again; watching the primary' },
     ]);
     expect(o.state.transitions.map((t) => t.to)).toEqual(['promoting', 'active', 'demoting', 'standby']);
   });

@@ -186,7 +186,7 @@ describe('around a failover, with the real bundle', () => {
         .poll(() => api.messages(token, 4242).map((msg) => msg.text), { timeout: 5000 })
         .toEqual([
           expect.stringMatching(/the standby gateway is serving$/),
-          expect.stringMatching(/the standby gateway stopped; watching the primary$/),
+          expect.stringMatching(/the standby bot is off again; watching the primary$/),
         ]);
     } finally {
       await api.close();

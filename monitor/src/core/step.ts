@@ -222,7 +222,7 @@ export function makeStep(policy: Policy) {
           ? { ...report, ok: report.error === undefined, finishedAfterSeconds: now - report.startedAt }
           : s.lastDrill;
         const counters = { ...shared.counters, demotions: shared.counters.demotions + (s.drill ? 0 : 1) };
-        const message = 'the standby gateway stopped; watching the primary';
+        const message = 'the standby bot is off again; watching the primary';
         const unpushed =
           input.pushFailed === undefined
             ? {}
