@@ -17,6 +17,14 @@ import {
 } from '../cloud-init/index.js';
 import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from './droplet-settings.js';
 
+/** `host:port` (an IPv6 host in brackets): a TCP endpoint the monitor connects to, as it checks itself. */
+function isWitness(value: string): boolean {
+  const [, host = '', port = ''] = /^(.+):(\d{1,5})$/.exec(value) ?? [];
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const validHost = host.startsWith('[') ? isIP(bare) === 6 : isIP(bare) === 4 || isHostname(bare);
+  return Number(port) >= 1 && Number(port) <= 65_535 && validHost;
+}
+
 /** A config key's rule: a schema from the raw config string to its value, and what it expects. */
 interface Rule<T> {
   schema: v.GenericSchema<string, T>;
@@ -170,6 +178,10 @@ export const RULES = {
   promoteOn: oneOf(['down', 'unready']),
   degradedGraceSeconds: integer(0, Number.MAX_SAFE_INTEGER, '0: a degraded primary never counts as failing'),
   falsePromotionDays: integer(0, 36_500, '0: promote after failThreshold failures whatever the link'),
+  witnesses: rule(
+    'a list of at most 8 host:port TCP endpoints the standby always reaches, such as ["github.com:22"]',
+    v.pipe(v.string(), v.parseJson(), v.array(v.pipe(v.string(), v.check(isWitness))), v.maxLength(8)),
+  ),
   standbyMode: oneOf(['warm', 'cold']),
   ownerNotifications: boolean(),
   notifyWebhookUrl: secret(

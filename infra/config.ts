@@ -39,6 +39,8 @@ export interface StandbyConfig {
     promoteOn: 'down' | 'unready';
     falsePromotionDays: number;
     degradedGraceSeconds: number;
+    /** host:port endpoints the standby checks before it promotes (witnesses.ts in the monitor). */
+    witnesses: string[];
     ownerNotifications: boolean;
     notifyWebhookUrl: Secret | undefined;
   };
@@ -163,6 +165,7 @@ export function loadConfig(): StandbyConfig {
       promoteOn: c.promoteOn,
       falsePromotionDays: c.falsePromotionDays,
       degradedGraceSeconds: c.degradedGraceSeconds,
+      witnesses: c.witnesses,
       ownerNotifications: c.ownerNotifications,
       notifyWebhookUrl: secret(c.notifyWebhookUrl),
     },

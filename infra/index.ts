@@ -19,7 +19,10 @@ const standby = new StandbyDroplet(name, {
   image: config.digitalocean.image,
   sshPublicKey: config.ssh.publicKey,
   sshAllowedCidrs: config.ssh.allowedCidrs,
-  extraOutboundTcpPorts: config.workspace === undefined ? [] : [config.workspace.sshPort],
+  extraOutboundTcpPorts: [
+    ...(config.workspace === undefined ? [] : [config.workspace.sshPort]),
+    ...config.monitor.witnesses.map((w) => Number(w.slice(w.lastIndexOf(':') + 1))),
+  ],
   userData: standbyUserData(config, hostKey),
   tags: DROPLET_TAGS,
   projectName: config.digitalocean.project,

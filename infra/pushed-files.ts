@@ -57,6 +57,7 @@ function monitorConfig(
     promoteOn: config.monitor.promoteOn,
     falsePromotionDays: config.monitor.falsePromotionDays,
     degradedGraceSeconds: config.monitor.degradedGraceSeconds,
+    witnesses: config.monitor.witnesses,
     gateway: standbyGateway({
       gatewayPort: STANDBY_GATEWAY_PORT,
       startTimeoutSeconds: GATEWAY_START_TIMEOUT_SECONDS,

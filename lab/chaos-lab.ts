@@ -21,12 +21,13 @@ import {
   WRITTEN_FILE,
   writeMonitorConfig,
 } from './monitor-config.js';
-import { NetnsPair, PRIMARY_IP } from './netns.js';
+import { NetnsPair, PRIMARY_IP, WITNESS_IP } from './netns.js';
 import { NsProcess } from './ns-process.js';
 
 const PRIMARY_SCRIPT = fileURLToPath(new URL('./primary-process.ts', import.meta.url));
 const PROXY_SCRIPT = fileURLToPath(new URL('./delay-proxy.ts', import.meta.url));
 const STARTUP_TIMEOUT_MS = 10_000;
+const WITNESS_PORT = 2222;
 
 export interface LabOptions {
   timings: Timings;
@@ -35,6 +36,8 @@ export interface LabOptions {
   workspace?: boolean;
   /** Put the delay proxy, starting at this many ms each way, between the standby and the primary. */
   proxyDelayMs?: number;
+  /** A witness for the standby's self-check, on its own link (NetnsPair.addWitnessLink). */
+  witness?: boolean;
 }
 
 /** The parts of `openclaw-failover status --json` the scenarios assert on. */
@@ -53,6 +56,7 @@ export class ChaosLab {
   readonly monitors: NsProcess[] = [];
   primary: NsProcess | undefined;
   proxy: NsProcess | undefined;
+  witness: NsProcess | undefined;
 
   private constructor(
     readonly pair: NetnsPair,
@@ -65,6 +69,7 @@ export class ChaosLab {
       gateway: options.gateway,
       workspace,
       viaProxy: options.proxyDelayMs !== undefined,
+      ...(options.witness ? { witnesses: [`${WITNESS_IP}:${WITNESS_PORT}`] } : {}),
     });
   }
 
@@ -79,6 +84,7 @@ export class ChaosLab {
         lab.remote.cloneForStandby(lab.files.workspace);
       }
       await lab.startPrimary();
+      if (options.witness) await lab.#startWitness();
       if (options.proxyDelayMs !== undefined) {
         const argv = [PRIMARY_IP, PROXY_PORT, PRIMARY_PORT, options.proxyDelayMs].map(String);
         lab.proxy = new NsProcess(pair.primaryNs, [process.execPath, PROXY_SCRIPT, ...argv]);
@@ -96,6 +102,14 @@ export class ChaosLab {
     const argv = [process.execPath, PRIMARY_SCRIPT, String(PRIMARY_PORT)];
     this.primary = new NsProcess(this.pair.primaryNs, argv);
     await this.primary.waitFor((l) => l.event === 'listening', STARTUP_TIMEOUT_MS);
+  }
+
+  /** A TCP service at the witness's address that takes every connection (and closes it). */
+  async #startWitness(): Promise<void> {
+    this.pair.addWitnessLink();
+    const serve = `require('node:net').createServer((s) => s.end()).listen(${WITNESS_PORT}, '${WITNESS_IP}', () => console.log('{"event":"listening"}'))`;
+    this.witness = new NsProcess(this.pair.primaryNs, [process.execPath, '-e', serve]);
+    await this.witness.waitFor((l) => l.event === 'listening', STARTUP_TIMEOUT_MS);
   }
 
   /** The primary stand-in's mode: `up`, `slow MS` or `flap DOWN UP`. */
@@ -181,6 +195,6 @@ export class ChaosLab {
   async destroy(): Promise<void> {
     // Killing through the namespaces reaches the detached gateways too, which outlive a monitor.
     this.pair.destroy();
-    await Promise.all([...this.monitors, this.primary, this.proxy].map((p) => p?.exited));
+    await Promise.all([...this.monitors, this.primary, this.proxy, this.witness].map((p) => p?.exited));
   }
 }

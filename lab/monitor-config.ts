@@ -62,7 +62,7 @@ export interface ConfigFiles {
 export function writeMonitorConfig(
   dir: string,
   timings: Timings,
-  opts: { gateway?: GatewayOptions; workspace?: string; viaProxy?: boolean },
+  opts: { gateway?: GatewayOptions; workspace?: string; viaProxy?: boolean; witnesses?: string[] },
 ): ConfigFiles {
   const files: ConfigFiles = {
     configFile: join(dir, 'monitor.json'),
@@ -98,6 +98,7 @@ export function writeMonitorConfig(
       stopTimeoutSeconds,
     },
     ...(opts.workspace ? { workspace: { path: opts.workspace, timeoutSeconds: 1 } } : {}),
+    ...(opts.witnesses ? { witnesses: opts.witnesses } : {}),
     stateFile: files.stateFile,
   });
   writeFileSync(files.configFile, config);

@@ -12,8 +12,16 @@ const PREFIX = 'fgchaos';
 /** Link-local, as docs/platform-facts.md asks (never 169.254.169.254); each pair has its own namespaces, so every run can use the same two. */
 export const PRIMARY_IP = '169.254.77.1';
 export const STANDBY_IP = '169.254.77.2';
+/**
+ * A witness of the standby's self-check (monitor/src/witnesses.ts), on a second link between the
+ * two namespaces: another path than the primary's, as a host elsewhere on the internet is.
+ */
+export const WITNESS_IP = '169.254.77.6';
+const WITNESS_STANDBY_IP = '169.254.77.5';
 const PRIMARY_LINK = 'primary0';
 const STANDBY_LINK = 'standby0';
+const WITNESS_LINK = 'witness0';
+const STANDBY_WITNESS_LINK = 'standbyw0';
 const LOSS_TABLE = 'chaos_loss';
 
 export function sh(command: string, args: string[], input?: string): string {
@@ -126,6 +134,38 @@ export class NetnsPair {
       throw err;
     }
     return pair;
+  }
+
+  /** The witness's link: its own veth pair, WITNESS_IP at the primary namespace's end. */
+  addWitnessLink(): void {
+    const [primaryNs, standbyNs] = [this.primaryNs, this.standbyNs];
+    sh('ip', [
+      'link',
+      'add',
+      WITNESS_LINK,
+      'netns',
+      primaryNs,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      STANDBY_WITNESS_LINK,
+      'netns',
+      standbyNs,
+    ]);
+    for (const [ns, link, ip] of [
+      [primaryNs, WITNESS_LINK, WITNESS_IP],
+      [standbyNs, STANDBY_WITNESS_LINK, WITNESS_STANDBY_IP],
+    ] as const) {
+      sh('ip', ['-n', ns, 'addr', 'add', `${ip}/30`, 'dev', link]);
+      sh('ip', ['-n', ns, 'link', 'set', link, 'up']);
+    }
+  }
+
+  /** The standby's own ends go down: it is the one cut off, from the primary and the witness alike. */
+  isolateStandby(up = false): void {
+    for (const link of [STANDBY_LINK, STANDBY_WITNESS_LINK])
+      sh('ip', ['-n', this.standbyNs, 'link', 'set', link, up ? 'up' : 'down']);
   }
 
   /** Drops `percent` % of the packets crossing the link, in each direction, at the primary's end. */

@@ -13,6 +13,7 @@ import {
   TIMEOUT_DEFAULTS,
   WORKSPACE_FETCH_SECONDS,
 } from './defaults.js';
+import { WITNESS_PATTERN } from './witnesses.js';
 
 /** Exit code for bad configuration (sysexits EX_CONFIG); the systemd unit does not restart on it. */
 export const EX_CONFIG = 78;
@@ -141,6 +142,11 @@ const MonitorConfigObject = v.strictObject({
    */
   standbyBot: v.optional(
     v.strictObject({ channel: v.literal('telegram'), id: v.pipe(v.string(), v.regex(/^\d{1,20}$/)) }),
+  ),
+  /** TCP endpoints (`host:port`) the standby always reaches: while none answers, it does not promote (witnesses.ts). */
+  witnesses: v.optional(
+    v.pipe(v.array(v.pipe(v.string(), v.regex(WITNESS_PATTERN, 'must be host:port'))), v.maxLength(8)),
+    [],
   ),
   stateFile: nonEmpty,
   status: v.optional(v.strictObject({ listen: loopbackListen }), { listen: DEFAULT_STATUS_LISTEN }),

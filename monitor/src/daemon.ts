@@ -34,6 +34,7 @@ import type { Observed } from './status.js';
 import type { StateStore } from './store.js';
 import { UnprobedLog } from './unprobed.js';
 import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
+import { isolation } from './witnesses.js';
 import { WorkspaceRefresh } from './workspace-refresh.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
@@ -259,6 +260,8 @@ export class Daemon {
       notify: (event, message) => this.#perform({ type: 'notify', event, message }),
       guard: this.#live.guard,
       guardChecked: (verdict) => this.#duplicates.checked(verdict, 'before promoting'),
+      isolation: () =>
+        isolation(this.#live.config.witnesses, this.#live.config.primary.timeoutSeconds * 1000),
     };
   }
 

@@ -37,6 +37,8 @@ export interface ActionContext {
   /** The duplicate-bot guard, where configured, and where its answers go (duplicate-bot.ts). */
   guard: PrimaryGuard | undefined;
   guardChecked: (verdict: GuardVerdict) => void;
+  /** The standby's check of itself (witnesses.ts): why it must not promote, or undefined. */
+  isolation: () => Promise<string | undefined>;
 }
 
 export async function promote(
@@ -46,17 +48,23 @@ export async function promote(
   const { gateway, workspace, log, shutdown } = ctx;
   const started = performance.now();
   const elapsed = () => Number(((performance.now() - started) / 1000).toFixed(3));
-  // The primary is asked while the pull runs: a silent (dead) primary costs at most its timeout
-  // beyond the pull, a refusing one nothing.
+  // The witnesses and the primary are asked while the pull runs: a silent one costs at most its
+  // timeout beyond the pull, an answering one nothing.
+  const isolated = ctx.isolation();
   const guarded = ctx.guard?.check();
   if (workspace && action.attempt === 1) await sync(ctx, 'pull', () => workspace.pull(), true);
-  if (guarded) {
+  const refusal = async (): Promise<Extract<Input, { type: 'promote-refused' }> | undefined> => {
+    const cutOff = await isolated;
+    if (cutOff !== undefined) return { type: 'promote-refused', cause: 'isolated', reason: cutOff };
     const verdict = await guarded;
-    ctx.guardChecked(verdict);
-    if (verdict.verdict === 'duplicate') {
-      if (!shutdown.aborted) ctx.report({ type: 'promote-refused', reason: verdict.detail });
-      return;
-    }
+    if (verdict) ctx.guardChecked(verdict);
+    if (verdict?.verdict !== 'duplicate') return undefined;
+    return { type: 'promote-refused', cause: 'duplicate-bot', reason: verdict.detail };
+  };
+  const refused = await refusal();
+  if (refused) {
+    if (!shutdown.aborted) ctx.report(refused);
+    return;
   }
   try {
     log.info({ event: 'gateway-starting', gateway: gateway.describe(), attempt: action.attempt });

@@ -57,4 +57,34 @@ describe('chaos: the network between primary and standby', () => {
       content: 'the primary kept writing\n',
     });
   });
+
+  it('the standby alone cut off: it reaches no witness, so it refuses to promote, and watches on once back', async () => {
+    lab = await ChaosLab.create({ timings: SCALED_DEFAULTS, witness: true, workspace: false });
+    const monitor = lab.startMonitor();
+    await monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 10_000);
+
+    lab.pair.isolateStandby();
+    const refused = await monitor.waitFor((l) => l.event === 'promotion-refused', 20_000);
+    expect(refused).toMatchObject({ cause: 'isolated' });
+    expect(String(refused.error)).toContain('reaches none of its witnesses');
+    // Refused again at each retry while it lasts, never started.
+    await monitor.waitFor((l) => l.event === 'promotion-refused' && l.attempt === 2, 20_000);
+    lab.pair.isolateStandby(true);
+    await monitor.waitForTransition('standby', 20_000);
+    // The decision counts as a promotion (as one whose start fails does); no gateway ever started.
+    expect(monitor.events('gateway-starting')).toEqual([]);
+    expect(lab.gatewayStarts()).toEqual([]);
+    expect((await lab.status()).role).toBe('standby');
+  });
+
+  it('the primary alone cut off, with a witness: the witness answers, so the standby promotes', async () => {
+    lab = await ChaosLab.create({ timings: SCALED_DEFAULTS, witness: true, workspace: false });
+    const monitor = lab.startMonitor();
+    await monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 10_000);
+    lab.pair.partition();
+    await monitor.waitForTransition('active', 20_000);
+    expect(monitor.events('promotion-refused')).toEqual([]);
+    lab.pair.heal();
+    await monitor.waitForTransition('standby', 20_000);
+  });
 });

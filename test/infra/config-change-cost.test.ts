@@ -42,6 +42,7 @@ const CHANGED: Record<string, string> = {
   minActiveSeconds: '300',
   falsePromotionDays: '30',
   degradedGraceSeconds: '600',
+  witnesses: JSON.stringify(['github.com:22', '[2001:db8::1]:443']),
   promoteOn: 'unready',
   standbyMode: 'cold',
   notifyWebhookUrl: 'https://hooks.example.test/services/other',

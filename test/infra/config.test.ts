@@ -190,6 +190,11 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:notifyWebhookUrl must be empty or an http(s) URL without user:password@, (value hidden`,
     ],
     [
+      'a witness without its port',
+      { witnesses: JSON.stringify(['github.com']) },
+      `${PROJECT}:witnesses must be a list of at most 8 host:port TCP endpoints`,
+    ],
+    [
       'a Telegram token without its bot id',
       { channel: 'telegram', channelToken: 'AAH-no-bot-id' },
       `${PROJECT}:channelToken must be a Telegram bot token, "<bot id>:<secret>"`,

@@ -119,6 +119,12 @@ describe('the pushed monitor config', () => {
     expect(discord.standbyBot).toBeUndefined();
   });
 
+  it('carries the witnesses of the self-check', async () => {
+    const run = await runProgram({ witnesses: JSON.stringify(['github.com:22', '[2001:db8::1]:8443']) });
+    const monitor = parseConfig(JSON.parse(stagedFiles(run)['monitor.json'] ?? ''));
+    expect(monitor.witnesses).toEqual(['github.com:22', '[2001:db8::1]:8443']);
+  });
+
   it('DMs no owner when ownerNotifications is off, on Discord, or without a numeric Telegram id', async () => {
     for (const config of [
       { ownerNotifications: 'false' },

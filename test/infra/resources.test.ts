@@ -100,6 +100,12 @@ describe('the cloud firewall', () => {
     ]);
   });
 
+  it("opens the witnesses' ports outbound, so that the self-check can reach them", async () => {
+    const run = await runProgram({ witnesses: JSON.stringify(['github.com:22', '[2001:db8::1]:8443']) });
+    const outbound = onlyResourceOfType(run, TYPES.firewall).inputs.outboundRules as { portRange?: string }[];
+    expect(outbound.map((rule) => rule.portRange)).toContain('8443');
+  });
+
   it('opens a git remote on a custom SSH port outbound', async () => {
     const custom = await runProgram({ workspaceRepo: 'ssh://git@git.example.test:2222/me/workspace.git' });
     const outbound = onlyResourceOfType(custom, TYPES.firewall).inputs.outboundRules as {

@@ -26,12 +26,17 @@ describe('failure during promotion', () => {
     const d = promotingDriver();
     const t = d.now;
     const reason = "the primary runs this standby's telegram bot (id 42, account default)";
-    const o = d.send({ type: 'promote-refused', reason });
+    const o = d.send({ type: 'promote-refused', cause: 'duplicate-bot', reason });
     expect(o.state).toMatchObject({ role: 'promoting', start: 'failed', attempts: 1, retryAt: t + 10 });
     expect(o.state).toHaveProperty('lastError', reason);
     expect(o.state.counters.startFailures).toBe(0);
     expect(o.actions).toEqual([
-      { type: 'log', level: 'error', event: 'promotion-refused', fields: { attempt: 1, error: reason } },
+      {
+        type: 'log',
+        level: 'error',
+        event: 'promotion-refused',
+        fields: { attempt: 1, error: reason, cause: 'duplicate-bot' },
+      },
       { type: 'notify', event: 'duplicate-bot', message: `not promoting (attempt 1): ${reason}` },
     ]);
     d.probe('down');
@@ -47,7 +52,7 @@ describe('failure during promotion', () => {
 
   it('a refused promotion ends in standby once the primary is healthy again', () => {
     const d = promotingDriver();
-    d.send({ type: 'promote-refused', reason: 'duplicate' });
+    d.send({ type: 'promote-refused', cause: 'isolated', reason: 'cut off' });
     for (let i = 0; i < DEFAULTS.recoverThreshold - 1; i++) d.probe('up');
     const back = d.probe('up');
     expect(back.state.role).toBe('standby');

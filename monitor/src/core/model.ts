@@ -157,8 +157,11 @@ export type Input =
   | { type: 'probe'; health: Health; failing?: string[]; gatewayRunning?: boolean }
   | { type: 'promoted' }
   | { type: 'promote-failed'; error: string }
-  /** The duplicate-bot guard found the standby's bot running on the primary: not started (primary-guard.ts). */
-  | { type: 'promote-refused'; reason: string }
+  /**
+   * Not started: the duplicate-bot guard found the standby's bot on the primary (primary-guard.ts),
+   * or the standby reaches none of its witnesses, so its own network is down (witnesses.ts).
+   */
+  | { type: 'promote-refused'; cause: 'duplicate-bot' | 'isolated'; reason: string }
   /** `pushFailed`: the gateway stopped but the workspace push-back failed, with git's reason. */
   | { type: 'demoted'; pushFailed?: string }
   | { type: 'pushed' }
@@ -172,8 +175,9 @@ export type Input =
  * What notifications are told: the core's role changes and failures, and the daemon's workspace
  * sync (sync-failed: a pull or push-back failed, the failover went on; sync-diverged: the push-back
  * landed on a failover/ branch, a person has to merge it; sync-recovered: changes whose push-back
- * had failed reached the remote on a retry), and duplicate-bot: the standby's bot runs elsewhere
- * too (on the primary, or another poller of its token).
+ * had failed reached the remote on a retry), duplicate-bot: the standby's bot runs elsewhere
+ * too (on the primary, or another poller of its token), and isolated: a promotion was refused
+ * because the standby reaches none of its witnesses.
  */
 export const NOTIFY_EVENTS = [
   'promoting',
@@ -187,6 +191,7 @@ export const NOTIFY_EVENTS = [
   'sync-diverged',
   'sync-recovered',
   'duplicate-bot',
+  'isolated',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 

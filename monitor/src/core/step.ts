@@ -192,8 +192,8 @@ export function makeStep(policy: Policy) {
       case 'promote-failed':
       case 'promote-refused': {
         if (s.role !== 'promoting') return ignored(s, input);
-        // A refusal is retried as a failed start is, asking the primary again each time; it is
-        // no start failure, and has its own event.
+        // A refusal is retried as a failed start is, checking again each time; it is no start
+        // failure, and is notified as its cause.
         const refused = input.type === 'promote-refused';
         const error = refused ? input.reason : input.error;
         const attempts = s.attempts + 1;
@@ -205,12 +205,12 @@ export function makeStep(policy: Policy) {
         const message = refused
           ? `not promoting (attempt ${attempts}): ${error}`
           : `starting the standby gateway failed (attempt ${attempts}): ${error}`;
-        const fields = { attempt: attempts, error };
+        const fields = { attempt: attempts, error, ...(refused ? { cause: input.cause } : {}) };
         return {
           state: { ...s, start: 'failed', attempts, retryAt, lastError: error, counters, lastDrill },
           actions: [
             { type: 'log', level: 'error', event: refused ? 'promotion-refused' : 'start-failed', fields },
-            { type: 'notify', event: refused ? 'duplicate-bot' : 'start-failed', message },
+            { type: 'notify', event: refused ? input.cause : 'start-failed', message },
           ],
         };
       }
