@@ -18,7 +18,7 @@
 // Reload (SIGHUP, reload()): all or nothing (reload.ts), refused with one `config-reload-refused`
 // event; applied, the new policy and adapters work from the next probe (an outage already counted
 // still fails over on time), and an action under way finishes with the adapters it started with.
-import { ConfigError, type MonitorConfig } from './config.js';
+import type { MonitorConfig } from './config.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
 import { DuplicateBotWatch } from './duplicate-bot.js';
@@ -27,13 +27,13 @@ import { type GatewayManager, readinessOf } from './gateway/manager.js';
 import type { Logger } from './log.js';
 import type { ProbeResult } from './probe.js';
 import { ProbeSchedule } from './probe-schedule.js';
-import { planReload, type Reloadable } from './reload.js';
+import { inPlaceReload, type Reloadable } from './reload.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import { StateSaver } from './state-saver.js';
 import type { Observed } from './status.js';
 import type { StateStore } from './store.js';
 import { UnprobedLog } from './unprobed.js';
-import { checkWatchdogFits, stallSeconds, startWatchdog } from './watchdog.js';
+import { stallSeconds, startWatchdog } from './watchdog.js';
 import { isolation } from './witnesses.js';
 import { WorkspaceRefresh } from './workspace-refresh.js';
 
@@ -161,35 +161,14 @@ export class Daemon {
    * kept) when it is unreadable, invalid, does not fit the watchdog or changes a restart-only key.
    */
   reload(): 'applied' | 'refused' {
-    const { log, systemd } = this.#deps;
     if (this.#shutdown.signal.aborted) return 'refused';
-    const role = this.#state?.role;
-    let next: Reloadable;
-    try {
-      next = this.#deps.reload();
-      checkWatchdogFits(next.config, systemd.watchdogSeconds);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      // ConfigError messages name keys and what was expected, never a value (config.ts).
-      log.error({ event: 'config-reload-refused', error: err.message, role });
-      return 'refused';
-    }
-    const plan = planReload(this.#live.config, next.config);
-    if (plan.kind === 'restart') {
-      const keys = plan.restartOnly.join(', ');
-      log.error({
-        event: 'config-reload-refused',
-        restartNeeded: plan.restartOnly,
-        error: `${keys} changed, which only a restart applies: nothing of the new file is in force until the monitor restarts`,
-        role,
-      });
-      return 'refused';
-    }
+    const { log, systemd, reload } = this.#deps;
+    const next = inPlaceReload(this.#live.config, reload, systemd.watchdogSeconds, log, this.#state?.role);
+    if (!next) return 'refused';
     this.#previous = this.#live.config;
     this.#live = next;
     this.#step = makeStep(next.config);
     this.#schedule.wake();
-    log.info({ event: 'config-reloaded', changed: plan.changed, role });
     return 'applied';
   }
 

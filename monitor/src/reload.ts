@@ -4,10 +4,13 @@
 // monitor restarts. The daemon keeps its state, role and counters either way; a reload changes
 // only its policy and the adapters built from the config.
 import { isDeepStrictEqual } from 'node:util';
-import type { MonitorConfig } from './config.js';
+import { ConfigError, type MonitorConfig } from './config.js';
+import type { Role } from './core/model.js';
+import type { Logger } from './log.js';
 import type { Notifier } from './notify.js';
 import type { PrimaryGuard } from './primary-guard.js';
 import type { ProbeResult } from './probe.js';
+import { checkWatchdogFits } from './watchdog.js';
 import type { WorkspaceSync } from './workspace.js';
 
 /** What a reload replaces: the config and the adapters built from its in-place keys. */
@@ -49,4 +52,40 @@ export function planReload(from: MonitorConfig, to: MonitorConfig): ReloadPlan {
   const changed = changedKeys(from, to);
   const restartOnly = changed.filter((k) => (RESTART_ONLY_KEYS as readonly string[]).includes(k));
   return restartOnly.length > 0 ? { kind: 'restart', changed, restartOnly } : { kind: 'in-place', changed };
+}
+
+/**
+ * Reads the config file again (`load`) and returns what replaces the running adapters, or
+ * undefined when the file is refused: unreadable, invalid, not fitting the unit's watchdog, or
+ * changing a restart-only key. Either way one event says so.
+ */
+export function inPlaceReload(
+  running: MonitorConfig,
+  load: () => Reloadable,
+  watchdogSeconds: number | undefined,
+  log: Logger,
+  role: Role | undefined,
+): Reloadable | undefined {
+  let next: Reloadable;
+  try {
+    next = load();
+    checkWatchdogFits(next.config, watchdogSeconds);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // ConfigError messages name keys and what was expected, never a value (config.ts).
+    log.error({ event: 'config-reload-refused', error: err.message, role });
+    return undefined;
+  }
+  const plan = planReload(running, next.config);
+  if (plan.kind === 'restart') {
+    log.error({
+      event: 'config-reload-refused',
+      restartNeeded: plan.restartOnly,
+      error: `${plan.restartOnly.join(', ')} changed, which only a restart applies: nothing of the new file is in force until the monitor restarts`,
+      role,
+    });
+    return undefined;
+  }
+  log.info({ event: 'config-reloaded', changed: plan.changed, role });
+  return next;
 }
