@@ -39,7 +39,8 @@ let model: ModelProvider;
 let primary: TelegramGateway;
 let standby: TelegramGateway;
 let standbyProcess: GatewayManager;
-let monitor: MonitorProcess | undefined;
+/** Every monitor started, so that a failed test leaves none behind. */
+const monitors: MonitorProcess[] = [];
 
 function gateway(name: string, port: number, token: string, gatewayToken: string, channelSwitch?: string) {
   return new TelegramGateway({
@@ -97,6 +98,7 @@ async function startMonitor(
 ): Promise<{ monitor: MonitorProcess; listen: string }> {
   const { configFile, listen } = await writeConfig(name, guarded ? STANDBY_BOT_ID : undefined);
   const m = new MonitorProcess(configFile);
+  monitors.push(m);
   await m.waitFor((l) => l.event === 'started', 30_000);
   return { monitor: m, listen };
 }
@@ -136,7 +138,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await monitor?.stop('SIGKILL');
+  await Promise.all(monitors.map((m) => m.stop('SIGKILL')));
   primary?.kill();
   await standbyProcess?.stop();
   await api?.close();
@@ -192,8 +194,7 @@ describe('the duplicate-bot guard against a real primary', () => {
   }, 60_000);
 
   it('says so while standby, then refuses a drill: the standby bot never starts beside it', async () => {
-    ({ monitor } = await startMonitor('guarded', true));
-    const m = monitor;
+    const { monitor: m } = await startMonitor('guarded', true);
     const found = await m.waitFor((l) => l.event === 'duplicate-bot', 30_000);
     expect(found).toMatchObject({ source: 'primary', when: 'while standby' });
     await expect
@@ -215,13 +216,11 @@ describe('the duplicate-bot guard against a real primary', () => {
     expect(switchIsOn()).toBe(false);
     expect(m.events('gateway-ready')).toEqual([]);
     await m.stop();
-    monitor = undefined;
   }, 120_000);
 
   it("without the guard, the promoted channel's 409 Conflict is raised: event, status, metric, owner DM", async () => {
     const started = await startMonitor('unguarded', false);
-    monitor = started.monitor;
-    const m = monitor;
+    const m = started.monitor;
     const dmsBefore = ownerDms().length;
     expect((await fetch(`http://${started.listen}/drill?seconds=120`, { method: 'POST' })).status).toBe(200);
     await m.waitFor((l) => l.event === 'transition' && l.to === 'active', 120_000);
