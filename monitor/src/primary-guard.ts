@@ -32,7 +32,13 @@ const PROBE_TIMEOUT_MS = 1000;
 
 /** The bot ids the primary's enabled accounts of `channel` report, from a channels.status answer. */
 export function botIdsOf(body: unknown, channel: string): { accountId: string; botId: string }[] {
-  const { ok, payload } = (body ?? {}) as { ok?: unknown; payload?: { channelAccounts?: unknown } };
+  const { ok, payload, error } = (body ?? {}) as {
+    ok?: unknown;
+    payload?: { channelAccounts?: unknown };
+    error?: { message?: unknown };
+  };
+  // A primary with no such channel configured at all has not loaded its plugin (measured).
+  if (ok === false && String(error?.message).startsWith('unknown channel')) return [];
   if (ok !== true || typeof payload !== 'object' || payload === null)
     throw new Error(`did not answer {ok: true, payload}: ${JSON.stringify(body).slice(0, 200)}`);
   const accounts = (payload.channelAccounts ?? {}) as Record<string, unknown>;

@@ -146,11 +146,17 @@ describe('the droplet stand-in (system container)', () => {
         expect(await lab.root(`cat ${DROPLET_PATHS.channelSwitch}`)).toMatch(/"enabled":\s*false/);
         // The duplicate-bot guard asked the primary over the tailnet while standby (it runs no
         // standby bot), and again before promoting, when the killed primary could not answer.
-        const events = await monitorEvents(lab);
-        expect(events.find((e) => e.event === 'duplicate-guard-clear')).toMatchObject({
+        const guard = (await monitorEvents(lab)).filter((e) => String(e.event).startsWith('duplicate-'));
+        expect(
+          guard.find((e) => e.event === 'duplicate-guard-clear'),
+          JSON.stringify(guard),
+        ).toMatchObject({
           when: 'while standby',
         });
-        expect(events.find((e) => e.event === 'duplicate-guard-no-answer')).toMatchObject({
+        expect(
+          guard.find((e) => e.event === 'duplicate-guard-no-answer'),
+          JSON.stringify(guard),
+        ).toMatchObject({
           when: 'before promoting',
         });
         // The monitor told the owner, through the standby's bot, both ways.

@@ -33,8 +33,10 @@ describe('botIdsOf', () => {
     ]);
   });
 
-  it('is empty when the primary runs no account of the channel', () => {
+  it('is empty when the primary runs no account of the channel, or has no such channel at all', () => {
     expect(botIdsOf(answer({}), 'telegram')).toEqual([]);
+    const unknown = { ok: false, error: { code: 'INVALID_REQUEST', message: 'unknown channel: telegram' } };
+    expect(botIdsOf(unknown, 'telegram')).toEqual([]);
     expect(botIdsOf(answer(undefined), 'telegram')).toEqual([]);
   });
 
