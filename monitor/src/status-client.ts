@@ -2,6 +2,7 @@
 // small HTTP clients of a running monitor's loopback status server (status-server.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Status } from './status.js';
+import { STATUS_LIMITS } from './status-server.js';
 
 async function call(
   listen: string,
@@ -14,7 +15,12 @@ async function call(
     res = await fetch(url, { method, signal: AbortSignal.timeout(5000) });
   } catch (err) {
     const cause = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw new Error(`the monitor is not reachable at ${listen} (${cause}); is openclaw-failover running?`);
+    // Refused: nothing listens. Closed or silent: something does, and may be full.
+    if (/ECONNREFUSED/.test(cause))
+      throw new Error(`the monitor is not reachable at ${listen} (${cause}); is openclaw-failover running?`);
+    throw new Error(
+      `the monitor at ${listen} did not answer (${cause}): its status endpoint takes at most ${STATUS_LIMITS.maxConnections} connections at once and closes any more; if another local process holds them, try again in a few seconds`,
+    );
   }
   return { code: res.status, body: await res.json() };
 }

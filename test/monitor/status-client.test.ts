@@ -1,9 +1,11 @@
 // What the `status` verb prints: text that came from the primary must not reach the terminal raw.
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../lab/ports.js';
 import { parseConfig } from '../../monitor/src/config.js';
 import { initialState } from '../../monitor/src/core/model.js';
 import { statusOf } from '../../monitor/src/status.js';
-import { formatStatus } from '../../monitor/src/status-client.js';
+import { formatStatus, showStatus } from '../../monitor/src/status-client.js';
 
 const config = parseConfig({
   primary: { url: 'http://100.64.0.1:18789' },
@@ -69,5 +71,23 @@ describe('the status verb on the detector', () => {
       'detector    3 failures in the last 200 probes: 5 in a row needed (at least failThreshold 3, a false promotion at most once in 365 days)',
     );
     expect(text).toContain('(promote at 5, demote at 3)');
+  });
+});
+
+describe('the verbs when the monitor does not answer', () => {
+  it('tell a monitor that is not running from an endpoint that is full', async () => {
+    const closed = `127.0.0.1:${await freePort()}`;
+    await expect(showStatus(closed, false)).rejects.toThrow(
+      /not reachable .*ECONNREFUSED.*is openclaw-failover running/,
+    );
+    // A full endpoint: Node accepts the connection past maxConnections and closes it at once.
+    const full = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => full.listen(0, '127.0.0.1', resolve));
+    try {
+      const listen = `127.0.0.1:${(full.address() as AddressInfo).port}`;
+      await expect(showStatus(listen, false)).rejects.toThrow(/did not answer .*at most 32 connections/);
+    } finally {
+      await new Promise((resolve) => full.close(resolve));
+    }
   });
 });
