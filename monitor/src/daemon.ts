@@ -237,7 +237,9 @@ export class Daemon {
       gatewayReady: this.#gatewayReady,
       report: (input) => this.#dispatch(input),
       notify: (event, message) => this.#perform({ type: 'notify', event, message }),
-      guard: this.#live.guard,
+      // The admin RPC is on the port /readyz is: after a probe that got no answer at all, asking
+      // would only wait out a dead primary's timeout, seconds added to the failover.
+      guard: this.#lastProbe?.health === 'down' ? undefined : this.#live.guard,
       guardChecked: (verdict) => this.#duplicates.checked(verdict, 'before promoting'),
       isolation: () =>
         isolation(this.#live.config.witnesses, this.#live.config.primary.timeoutSeconds * 1000),
