@@ -178,6 +178,8 @@ export const RULES = {
   promoteOn: oneOf(['down', 'unready']),
   degradedGraceSeconds: integer(0, Number.MAX_SAFE_INTEGER, '0: a degraded primary never counts as failing'),
   falsePromotionDays: integer(0, 36_500, '0: promote after failThreshold failures whatever the link'),
+  confirmIntervalSeconds: integer(0, MAX_CHECK_INTERVAL_SECONDS, '0: no confirm burst'),
+  minOutageSeconds: integer(0, 600, '0: the count of probes alone decides'),
   witnesses: rule(
     'a list of at most 8 host:port TCP endpoints the standby always reaches, such as ["github.com:22"]',
     v.pipe(v.string(), v.parseJson(), v.array(v.pipe(v.string(), v.check(isWitness))), v.maxLength(8)),

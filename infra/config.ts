@@ -39,6 +39,10 @@ export interface StandbyConfig {
     promoteOn: 'down' | 'unready';
     falsePromotionDays: number;
     degradedGraceSeconds: number;
+    /** While a run of failing probes lasts, probe this often instead of checkIntervalSeconds; 0: never. */
+    confirmIntervalSeconds: number;
+    /** A failing run promotes only once it has lasted this long; 0: its length in probes alone decides. */
+    minOutageSeconds: number;
     /** host:port endpoints the standby checks before it promotes (witnesses.ts in the monitor). */
     witnesses: string[];
     ownerNotifications: boolean;
@@ -165,6 +169,8 @@ export function loadConfig(): StandbyConfig {
       promoteOn: c.promoteOn,
       falsePromotionDays: c.falsePromotionDays,
       degradedGraceSeconds: c.degradedGraceSeconds,
+      confirmIntervalSeconds: c.confirmIntervalSeconds,
+      minOutageSeconds: c.minOutageSeconds,
       witnesses: c.witnesses,
       ownerNotifications: c.ownerNotifications,
       notifyWebhookUrl: secret(c.notifyWebhookUrl),

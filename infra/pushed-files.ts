@@ -57,6 +57,8 @@ function monitorConfig(
     promoteOn: config.monitor.promoteOn,
     falsePromotionDays: config.monitor.falsePromotionDays,
     degradedGraceSeconds: config.monitor.degradedGraceSeconds,
+    confirmIntervalSeconds: config.monitor.confirmIntervalSeconds,
+    minOutageSeconds: config.monitor.minOutageSeconds,
     witnesses: config.monitor.witnesses,
     gateway: standbyGateway({
       gatewayPort: STANDBY_GATEWAY_PORT,

@@ -112,7 +112,7 @@ export class ChaosLab {
     await this.witness.waitFor((l) => l.event === 'listening', STARTUP_TIMEOUT_MS);
   }
 
-  /** The primary stand-in's mode: `up`, `slow MS` or `flap DOWN UP`. */
+  /** The primary stand-in's mode: `up`, `slow MS` or `flap DOWN_MS UP_MS`. */
   primaryMode(line: string): Promise<void> {
     return tell(this.requirePrimary(), line, 'mode');
   }

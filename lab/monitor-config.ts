@@ -27,6 +27,8 @@ export interface Timings {
   timeoutSeconds: number;
   flapWindowSeconds?: number;
   falsePromotionDays: number;
+  confirmIntervalSeconds: number;
+  minOutageSeconds: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface Timings {
  */
 export const scaledFalsePromotionDays = (factor: number) => POLICY_DEFAULTS.falsePromotionDays / factor;
 
+const SCALE = POLICY_DEFAULTS.checkIntervalSeconds / 0.1;
+
 /** Our defaults' thresholds at a tenth-of-a-second pace: what most chaos scenarios run. */
 export const SCALED_DEFAULTS: Timings = {
   checkIntervalSeconds: 0.1,
@@ -42,7 +46,9 @@ export const SCALED_DEFAULTS: Timings = {
   recoverThreshold: POLICY_DEFAULTS.recoverThreshold,
   minActiveSeconds: 0.5,
   timeoutSeconds: 0.5,
-  falsePromotionDays: scaledFalsePromotionDays(POLICY_DEFAULTS.checkIntervalSeconds / 0.1),
+  falsePromotionDays: scaledFalsePromotionDays(SCALE),
+  confirmIntervalSeconds: POLICY_DEFAULTS.confirmIntervalSeconds / SCALE,
+  minOutageSeconds: POLICY_DEFAULTS.minOutageSeconds / SCALE,
 };
 
 export interface GatewayOptions {
@@ -88,6 +94,8 @@ export function writeMonitorConfig(
     recoverThreshold: timings.recoverThreshold,
     minActiveSeconds: timings.minActiveSeconds,
     falsePromotionDays: timings.falsePromotionDays,
+    confirmIntervalSeconds: timings.confirmIntervalSeconds,
+    minOutageSeconds: timings.minOutageSeconds,
     ...(timings.flapWindowSeconds === undefined ? {} : { flapWindowSeconds: timings.flapWindowSeconds }),
     gateway: {
       manager: 'process',

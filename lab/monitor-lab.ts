@@ -44,6 +44,8 @@ export class MonitorLab {
       recoverThreshold: 3,
       minActiveSeconds: 0.5,
       falsePromotionDays: SCALED_DEFAULTS.falsePromotionDays,
+      confirmIntervalSeconds: SCALED_DEFAULTS.confirmIntervalSeconds,
+      minOutageSeconds: SCALED_DEFAULTS.minOutageSeconds,
       gateway: {
         manager: 'process',
         command: [process.execPath, FAKE_GATEWAY],

@@ -19,6 +19,8 @@ const OURS: Timings = {
   minActiveSeconds: 120,
   timeoutSeconds: 2,
   falsePromotionDays: POLICY_DEFAULTS.falsePromotionDays,
+  confirmIntervalSeconds: POLICY_DEFAULTS.confirmIntervalSeconds,
+  minOutageSeconds: POLICY_DEFAULTS.minOutageSeconds,
 };
 // The seed's bash loop: curl every 10 s, promote after 3 failures, demote at the first success. It
 // sets no curl timeout; both get our 2 s so that only the decision policy differs.
@@ -29,8 +31,12 @@ const SEED: Timings = {
   minActiveSeconds: 0,
   timeoutSeconds: 2,
   falsePromotionDays: 0,
+  confirmIntervalSeconds: 0,
+  minOutageSeconds: 0,
 };
-const SETTINGS = [OURS, SEED] as const;
+// The defaults before the confirm burst and the minimum outage: probes at the check interval only.
+const PREVIOUS: Timings = { ...OURS, confirmIntervalSeconds: 0, minOutageSeconds: 0 };
+const SETTINGS = [OURS, PREVIOUS, SEED] as const;
 
 /** Mid-range of OpenClaw's measured cold start to /readyz 200 (7–11 s on 2 vCPU, docs/platform-facts.md). */
 const GATEWAY_READY_MS = 9000;
@@ -65,6 +71,8 @@ function scaled(t: Timings, factor: number): LabOptions {
     checkIntervalSeconds: t.checkIntervalSeconds / factor,
     minActiveSeconds: t.minActiveSeconds / factor,
     falsePromotionDays: t.falsePromotionDays / factor,
+    confirmIntervalSeconds: t.confirmIntervalSeconds / factor,
+    minOutageSeconds: t.minOutageSeconds / factor,
   };
   return { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS / factor } };
 }
@@ -92,7 +100,9 @@ function killCycle(timings: Timings): Promise<KillCycle> {
     const quietTo = sampleProcess(monitor.pid);
     const killedAt = Date.now();
     await lab.requirePrimary().kill();
-    const limit = (timings.failThreshold + 2) * timings.checkIntervalSeconds * 1000 + GATEWAY_READY_MS;
+    const limit =
+      ((timings.failThreshold + 2) * timings.checkIntervalSeconds + timings.minOutageSeconds) * 1000 +
+      GATEWAY_READY_MS;
     const decision = await monitor.waitForTransition('promoting', limit);
     const ready = await monitor.waitFor((l) => l.event === 'gateway-ready', limit);
     return {
@@ -135,11 +145,15 @@ function lossRun(timings: Timings): Promise<Counts> {
   });
 }
 
-/** The primary flaps 3 probes down / 1 up for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals. */
+/**
+ * The primary flaps on one schedule for every setting, 3 of the seed's probe intervals down and 1
+ * up (30 s / 10 s), for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals.
+ */
 function flapRun(timings: Timings): Promise<Counts> {
   return withLab(scaled(timings, FLAP_SCALE), async (lab) => {
     await watching(lab.startMonitor());
-    await lab.primaryMode(`flap 3 1`);
+    const period = (SEED.checkIntervalSeconds * 1000) / FLAP_SCALE;
+    await lab.primaryMode(`flap ${3 * period} ${period}`);
     const before = await lab.status();
     await sleep(FLAP_SECONDS * 1000);
     return countsBetween(before, await lab.status());
@@ -190,7 +204,10 @@ function machine(): string {
 }
 
 const describe = (t: Timings) =>
-  `${t.checkIntervalSeconds} s × ${t.failThreshold}${t.falsePromotionDays > 0 ? ' (adaptive)' : ''}, recover ${t.recoverThreshold}, min active ${t.minActiveSeconds} s`;
+  `${t.checkIntervalSeconds} s × ${t.failThreshold}${t.falsePromotionDays > 0 ? ' (adaptive)' : ''}` +
+  (t.confirmIntervalSeconds > 0 ? `, confirm every ${t.confirmIntervalSeconds} s` : '') +
+  (t.minOutageSeconds > 0 ? `, outage ≥ ${t.minOutageSeconds} s` : '') +
+  `, recover ${t.recoverThreshold}, min active ${t.minActiveSeconds} s`;
 
 async function main(): Promise<void> {
   requireNetns();
@@ -222,8 +239,8 @@ async function main(): Promise<void> {
       `(probe timeout 2 s unscaled); flapping at intervals ÷${FLAP_SCALE}. Gateway: the fake gateway, /readyz 200 ` +
       `${GATEWAY_READY_MS / 1000} s after start (OpenClaw's measured cold start), scaled with the intervals.`,
     '',
-    `| metric | our defaults (${describe(OURS)}) | seed (${describe(SEED)}) | how |`,
-    '| --- | --- | --- | --- |',
+    `| metric | our defaults (${describe(OURS)}) | previous defaults (${describe(PREVIOUS)}) | seed (${describe(SEED)}) | how |`,
+    '| --- | --- | --- | --- | --- |',
     row(
       'kill -9 → promote decision, p50 / p95',
       perSetting(kills, (k) => seconds(k.map((c) => c.decisionSeconds))),
@@ -240,7 +257,7 @@ async function main(): Promise<void> {
       `healthy primary, ${LOSS_PERCENT} % of packets dropped each way; intervals ÷${LOSS_SCALE}, timeout 2 s`,
     ),
     row(
-      `promotions / demotions, primary 3 probes down / 1 up for ${FLAP_SECONDS} s`,
+      `promotions / demotions, primary 30 s down / 10 s up for ${FLAP_SECONDS} s`,
       perSetting(flaps, (f) => `${f.promotions} / ${f.demotions} (${f.probes} probes)`),
       `intervals ÷${FLAP_SCALE}: ${FLAP_SECONDS} s here = ${(FLAP_SECONDS * FLAP_SCALE) / 60} min at real intervals`,
     ),

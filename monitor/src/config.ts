@@ -125,6 +125,10 @@ const MonitorConfigObject = v.strictObject({
   ),
   /** With promoteOn "down": a primary degraded (a channel failing) this long counts as failing; 0: never. */
   degradedGraceSeconds: v.optional(seconds(), POLICY_DEFAULTS.degradedGraceSeconds),
+  /** During a failing run, probe this often instead of checkIntervalSeconds (core/detector.ts); 0: never. */
+  confirmIntervalSeconds: v.optional(seconds(), POLICY_DEFAULTS.confirmIntervalSeconds),
+  /** A failing run promotes only once it has lasted this long; 0: as soon as it is long enough in probes. */
+  minOutageSeconds: v.optional(seconds(), POLICY_DEFAULTS.minOutageSeconds),
   gateway: v.variant('manager', [systemdGateway, processGateway]),
   workspace: v.optional(
     v.strictObject({

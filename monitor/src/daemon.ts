@@ -19,6 +19,7 @@
 // event; applied, the new policy and adapters work from the next probe (an outage already counted
 // still fails over on time), and an action under way finishes with the adapters it started with.
 import type { MonitorConfig } from './config.js';
+import { nextProbeSeconds } from './core/detector.js';
 import type { Action, Input, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
 import { DuplicateBotWatch } from './duplicate-bot.js';
@@ -98,9 +99,10 @@ export class Daemon {
     this.#duplicates = new DuplicateBotWatch(deps.log, this.#clock, (event, message) =>
       this.#perform({ type: 'notify', event, message }),
     );
+    // During a failing run the standby confirms at the confirm interval (core/detector.ts).
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
-      () => this.#live.config.checkIntervalSeconds * 1000,
+      () => nextProbeSeconds(this.#live.config, this.state) * 1000,
     );
     this.#gatewayReady = deps.gatewayReady ?? readinessOf(deps.config.gateway, deps.gateway);
   }

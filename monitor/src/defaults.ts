@@ -13,6 +13,8 @@ export const POLICY_DEFAULTS = {
   promoteOn: 'down',
   falsePromotionDays: 365,
   degradedGraceSeconds: 300,
+  confirmIntervalSeconds: 1,
+  minOutageSeconds: 6,
 } as const satisfies Policy;
 
 /** The loopback status endpoint, also where the operator verbs look without --listen or --config. */

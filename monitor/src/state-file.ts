@@ -54,6 +54,7 @@ const shared = {
     degradedSince: v.optional(time),
   }),
   failures: count,
+  failingSince: v.optional(time),
   successes: count,
   // Files written before the adaptive detector have no evidence: a clean start.
   recentFailures: v.optional(list(count, EVIDENCE_WINDOW), []),

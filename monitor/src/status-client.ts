@@ -49,12 +49,12 @@ export function formatStatus(s: Status): string {
   const lines = [
     `role        ${s.role} since ${s.since} (${ago(s.since)}): ${s.reason}`,
     `primary     ${p.health}${p.failing.length ? ` (failing: ${p.failing.join(', ')})` : ''} at ${p.url}, last probe: ${p.lastDetail ?? 'none yet'}`,
-    `counts      ${p.consecutiveFailures} failing / ${p.consecutiveSuccesses} healthy probes in a row (promote at ${s.detector.requiredFailures}, demote at ${s.policy.recoverThreshold})`,
+    `counts      ${p.consecutiveFailures} failing${p.failingSince ? ` since ${p.failingSince}` : ''} / ${p.consecutiveSuccesses} healthy probes in a row (promote at ${s.detector.requiredFailures} over at least ${s.policy.minOutageSeconds} s, demote at ${s.policy.recoverThreshold})`,
     `detector    ${s.detector.recentFailures} failures in the last ${s.detector.window} probes: ${s.detector.requiredFailures} in a row needed (${
       s.policy.falsePromotionDays === 0
         ? 'failThreshold, falsePromotionDays 0'
         : `at least failThreshold ${s.policy.failThreshold}, a false promotion at most once in ${s.policy.falsePromotionDays} days`
-    })`,
+    }${s.policy.confirmIntervalSeconds > 0 ? `; a failing run confirmed every ${s.policy.confirmIntervalSeconds} s` : ''})`,
   ];
   if (p.probeError) {
     const e = p.probeError;

@@ -68,6 +68,8 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
       lastDetail: lastProbe?.detail,
       lastLatencyMs: lastProbe === undefined ? undefined : Math.round(lastProbe.latencyMs),
       consecutiveFailures: state.failures,
+      /** When the current failing run began (while consecutiveFailures > 0). */
+      failingSince: state.failures > 0 ? iso(state.failingSince) : undefined,
       consecutiveSuccesses: state.successes,
       /** Probes this machine could not make (no verdict on the primary), since the monitor started. */
       probeErrors: probeErrors.total,
@@ -82,6 +84,8 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
       flapWindowSeconds: config.flapWindowSeconds,
       promoteOn: config.promoteOn,
       falsePromotionDays: config.falsePromotionDays,
+      confirmIntervalSeconds: config.confirmIntervalSeconds,
+      minOutageSeconds: config.minOutageSeconds,
     },
     /** What the standby asks for now: failing probes in a row, from the failures of the last probes. */
     detector: {

@@ -32,17 +32,18 @@ function loggedAt(line: LogLine): number {
 export class MonitorEvents {
   readonly #monitor: MonitorProcess;
   readonly #timeline: Timeline;
-  readonly #failThreshold: number;
   readonly #standbyPort: number;
+  /** For the failed-probe lines: how long a failing run must last to promote. */
+  readonly #minOutageSeconds: number;
   #next = 0;
   /** Why the last probe failed: the debug `probe` line comes just before `probe-failed`. */
   #lastFailure: string | undefined;
 
-  constructor(monitor: MonitorProcess, timeline: Timeline, failThreshold: number, standbyPort: number) {
+  constructor(monitor: MonitorProcess, timeline: Timeline, minOutageSeconds: number, standbyPort: number) {
     this.#monitor = monitor;
     this.#timeline = timeline;
-    this.#failThreshold = failThreshold;
     this.#standbyPort = standbyPort;
+    this.#minOutageSeconds = minOutageSeconds;
   }
 
   /**
@@ -122,7 +123,10 @@ export class MonitorEvents {
   #describe(line: LogLine): string | undefined {
     switch (line.event) {
       case 'probe-failed':
-        return `probe failed ${line.failures}/${this.#failThreshold} (${this.#lastFailure ?? line.health})`;
+        return (
+          `probe failed: ${line.failures} in a row over ${line.failingSeconds} s, promoting at ${line.threshold} ` +
+          `over ${this.#minOutageSeconds} s (${this.#lastFailure ?? line.health})`
+        );
       // Down needs no line of its own: the failed probes say it.
       case 'primary-health':
         if (line.to === 'up') return 'the monitor sees the primary up';

@@ -190,6 +190,8 @@ export class Lab {
       recoverThreshold: timings.recoverThreshold,
       minActiveSeconds: timings.minActiveSeconds,
       falsePromotionDays: timings.falsePromotionDays,
+      confirmIntervalSeconds: timings.confirmIntervalSeconds,
+      minOutageSeconds: timings.minOutageSeconds,
       promoteOn: 'down',
       gateway: {
         manager: 'process',

@@ -13,6 +13,8 @@ export interface Timings {
   recoverThreshold: number;
   minActiveSeconds: number;
   falsePromotionDays: number;
+  confirmIntervalSeconds: number;
+  minOutageSeconds: number;
 }
 
 export interface Ports {
@@ -41,6 +43,9 @@ const LAB_TIMINGS: Timings = {
   minActiveSeconds: 5,
   // Set from the interval (parseOptions): the default bound at the drill's pace.
   falsePromotionDays: scaledFalsePromotionDays(5),
+  // Real seconds, not scaled: an OpenClaw restart keeps its port closed as long at any probe pace.
+  confirmIntervalSeconds: POLICY_DEFAULTS.confirmIntervalSeconds,
+  minOutageSeconds: POLICY_DEFAULTS.minOutageSeconds,
 };
 
 // The seed's bash loop: curl every 10 s, promote after 3 failures, stop at the first success.
@@ -51,6 +56,8 @@ const SEED_TIMINGS: Timings = {
   recoverThreshold: 1,
   minActiveSeconds: 0,
   falsePromotionDays: 0,
+  confirmIntervalSeconds: 0,
+  minOutageSeconds: 0,
 };
 
 // Away from OpenClaw's own defaults (gateway 18789, monitor status 18790), so that a gateway or
@@ -80,14 +87,17 @@ and model stand-ins; kills the primary, shows the failover as it happens while t
 standby bot every 0.5 s, brings the primary back, shows the demotion while the owner DMs the
 primary bot, and prints the timings.
 
-Timings (lab defaults: 1 s probes, promote after 3 failures, demote after 2 healthy probes and 5 s active):
+Timings (lab defaults: 1 s probes, promote after 3 failures over at least ${POLICY_DEFAULTS.minOutageSeconds} s, demote after 2 healthy probes and 5 s active):
   --interval SECONDS           seconds between probes of the primary (checkIntervalSeconds)
   --timeout SECONDS            probe timeout (primary.timeoutSeconds)
   --fail-threshold N           failing probes in a row before promoting (failThreshold)
   --recover-threshold N        healthy probes in a row before demoting (recoverThreshold)
   --min-active SECONDS         least time active before demoting (minActiveSeconds)
+  --confirm-interval SECONDS   seconds between probes during a failing run (confirmIntervalSeconds)
+  --min-outage SECONDS         least time a failing run lasts before promoting (minOutageSeconds)
   --seed                       the seed's settings: 10 s x 3, demote on the first success, no
-                               minimum active time (flags given as well override them)
+                               confirm burst, minimum outage or active time (flags given as well
+                               override them)
 Ports (loopback):
   --primary-port PORT          the primary gateway (default ${DEFAULT_PORTS.primary})
   --standby-port PORT          the standby gateway (default ${DEFAULT_PORTS.standby})
@@ -135,6 +145,14 @@ export function parseOptions(argv: string[]): DrillOptions | undefined {
       1,
     ),
     minActiveSeconds: number('--min-active', values['min-active'], base.minActiveSeconds, false, 0),
+    confirmIntervalSeconds: number(
+      '--confirm-interval',
+      values['confirm-interval'],
+      base.confirmIntervalSeconds,
+      false,
+      0,
+    ),
+    minOutageSeconds: number('--min-outage', values['min-outage'], base.minOutageSeconds, false, 0),
     // The seed's fixed rule stays fixed; ours keeps the production run lengths at any pace: the
     // default bound scaled by how much faster than the default interval the drill probes.
     falsePromotionDays:
@@ -171,6 +189,8 @@ function parse(argv: string[]) {
       'fail-threshold': { type: 'string' },
       'recover-threshold': { type: 'string' },
       'min-active': { type: 'string' },
+      'confirm-interval': { type: 'string' },
+      'min-outage': { type: 'string' },
       seed: { type: 'boolean' },
       'primary-port': { type: 'string' },
       'standby-port': { type: 'string' },

@@ -123,7 +123,7 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   step('starting the standby: the failover monitor (its gateway stays stopped until a promotion)…');
   const monitor = lab.startMonitor();
   const timeline = new Timeline();
-  const events = new MonitorEvents(monitor, timeline, timings.failThreshold, ports.standby);
+  const events = new MonitorEvents(monitor, timeline, timings.minOutageSeconds, ports.standby);
   const started = await events.until(
     'the monitor start',
     MONITOR_START_TIMEOUT_MS,
@@ -155,7 +155,7 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   );
   const promote = await events.until(
     'the promote decision',
-    timings.failThreshold * intervalMs + probeTimeoutMs + SLACK_MS,
+    timings.failThreshold * intervalMs + timings.minOutageSeconds * 1000 + probeTimeoutMs + SLACK_MS,
     isTransition('promoting'),
   );
   const starting = await events.until(

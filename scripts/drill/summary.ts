@@ -10,7 +10,7 @@ const probes = (n: number) => (n === 1 ? '1 probe' : `${n} probes`);
 export function describeTimings(t: Timings): string {
   return (
     `probe every ${t.checkIntervalSeconds} s (timeout ${t.probeTimeoutSeconds} s), ` +
-    `promote after ${probes(t.failThreshold)} failing, demote after ${probes(t.recoverThreshold)} ` +
+    `promote after ${probes(t.failThreshold)} failing over at least ${t.minOutageSeconds} s, demote after ${probes(t.recoverThreshold)} ` +
     `healthy and ${t.minActiveSeconds} s active`
   );
 }

@@ -137,9 +137,9 @@ describe('npm run drill', () => {
       /watching: \d+ healthy probes/,
       /standby bot: never polled so far/,
       /^ +\+0\.0 s {2}primary killed; the owner DMs the standby bot every 0\.5 s from now$/m,
-      /probe failed 1\/3 \(down: ECONNREFUSED/,
-      /probe failed 3\/3/,
-      /PROMOTE decision: primary down for 3 consecutive probes/,
+      /probe failed: 1 in a row over 0 s, promoting at 3 over 6 s \(down: ECONNREFUSED/,
+      /probe failed: 3 in a row over [\d.]+ s/,
+      /PROMOTE decision: primary down for \d+ consecutive probes over [\d.]+ s/,
       /standby gateway starting/,
       /standby gateway ready: \/readyz answered 200/,
       /standby ACTIVE/,
@@ -170,10 +170,11 @@ describe('npm run drill', () => {
       expect(cell, `summary row "${what}"`).toBeDefined();
       return Number(cell);
     };
-    // 3 probes 1 s apart after the kill, then an OpenClaw cold start (7–11 s, more under load).
+    // Probes 1 s apart after the kill until the run has lasted minOutageSeconds (6 s), then an
+    // OpenClaw cold start (7–11 s, more under load).
     expect(row('primary killed → first failed probe')).toBeLessThanOrEqual(2);
-    expect(row('primary killed → promote decision')).toBeGreaterThanOrEqual(1.5);
-    expect(row('primary killed → promote decision')).toBeLessThanOrEqual(5);
+    expect(row('primary killed → promote decision')).toBeGreaterThanOrEqual(6);
+    expect(row('primary killed → promote decision')).toBeLessThanOrEqual(9);
     expect(row('primary killed → standby gateway ready')).toBeLessThan(100);
     expect(row('primary back → back to standby')).toBeGreaterThanOrEqual(
       row('primary back → demote decision'),

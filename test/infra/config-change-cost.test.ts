@@ -42,6 +42,8 @@ const CHANGED: Record<string, string> = {
   minActiveSeconds: '300',
   falsePromotionDays: '30',
   degradedGraceSeconds: '600',
+  confirmIntervalSeconds: '2',
+  minOutageSeconds: '10',
   witnesses: JSON.stringify(['github.com:22', '[2001:db8::1]:443']),
   promoteOn: 'unready',
   standbyMode: 'cold',

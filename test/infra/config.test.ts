@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, SECRET_KEYS } from '../../infra/config-rules.js';
 import { MAX_CHECK_INTERVAL_SECONDS, MONITOR_WATCHDOG_SECONDS } from '../../infra/droplet-settings.js';
+import { POLICY_DEFAULTS } from '../../monitor/src/defaults.js';
 import {
   DECLARED_CONFIG,
   PROJECT,
@@ -42,6 +43,14 @@ describe('Pulumi.yaml', () => {
   it('pins the OpenClaw and Node versions that package.json pins', () => {
     expect(DECLARED_CONFIG.openclawVersion?.default).toBe(rootPackage.config.openclawVersion);
     expect(DECLARED_CONFIG.nodeVersion?.default).toBe(rootPackage.config.nodeVersion);
+  });
+
+  it("gives each monitor policy key it declares the monitor's own default (POLICY_DEFAULTS)", () => {
+    const declared = Object.keys(POLICY_DEFAULTS).filter((key) => key in DECLARED_CONFIG);
+    expect(declared).toEqual(expect.arrayContaining(['confirmIntervalSeconds', 'minOutageSeconds']));
+    for (const key of declared) {
+      expect(DECLARED_CONFIG[key]?.default, key).toBe(POLICY_DEFAULTS[key as keyof typeof POLICY_DEFAULTS]);
+    }
   });
 
   it('marks every required secret secret, and gives no secret a plaintext value', () => {
@@ -103,6 +112,16 @@ describe('a bad stack config fails before any resource exists, naming the key', 
       `${PROJECT}:recoverThreshold must be an integer ≥ 1, got "0"`,
     ],
     ['a negative duration', { minActiveSeconds: '-5' }, `${PROJECT}:minActiveSeconds must be an integer ≥ 0`],
+    [
+      'a confirm interval longer than any check interval',
+      { confirmIntervalSeconds: '31' },
+      `${PROJECT}:confirmIntervalSeconds must be an integer from 0 to 30 (0: no confirm burst)`,
+    ],
+    [
+      'a minimum outage over 10 minutes',
+      { minOutageSeconds: '601' },
+      `${PROJECT}:minOutageSeconds must be an integer from 0 to 600 (0: the count of probes alone decides)`,
+    ],
     [
       'a fractional interval',
       { checkIntervalSeconds: '2.5' },

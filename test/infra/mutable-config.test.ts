@@ -45,6 +45,8 @@ describe('changing the monitor thresholds', () => {
       promoteOn: 'unready',
       falsePromotionDays: '0',
       degradedGraceSeconds: '0',
+      confirmIntervalSeconds: '0',
+      minOutageSeconds: '0',
     });
 
     expect(userData(after)).toBe(userData(before));
@@ -67,6 +69,8 @@ describe('changing the monitor thresholds', () => {
       promoteOn: 'unready',
       falsePromotionDays: 0,
       degradedGraceSeconds: 0,
+      confirmIntervalSeconds: 0,
+      minOutageSeconds: 0,
     });
     // The content hash in the triggers re-runs the push, and only the push: the bundle, unchanged,
     // is not copied again (so the deploy script reloads the monitor instead of restarting it).

@@ -90,7 +90,14 @@ describe('hold and release', () => {
         type: 'log',
         level: 'warn',
         event: 'probe-failed',
-        fields: { health: 'down', failures: 100, threshold: 3, failureRate: 0.005, role: 'held' },
+        fields: {
+          health: 'down',
+          failures: 100,
+          threshold: 3,
+          failingSeconds: 495,
+          failureRate: 0.005,
+          role: 'held',
+        },
       },
     ]);
   });

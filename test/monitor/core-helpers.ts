@@ -1,5 +1,7 @@
 // Shared helpers for the decision-core tests: policies, a tiny driver that feeds inputs through
 // step at a controlled clock, and compact signatures of the actions it returns.
+
+import { nextProbeSeconds } from '../../monitor/src/core/detector.js';
 import type {
   Action,
   Drill,
@@ -25,10 +27,17 @@ export const SEED: Policy = {
   recoverThreshold: 1,
   minActiveSeconds: 0,
   falsePromotionDays: 0,
+  confirmIntervalSeconds: 0,
+  minOutageSeconds: 0,
 };
 
-/** The defaults with the fixed rule of failThreshold failures in a row (no adaptive detector). */
-export const FIXED: Policy = { ...DEFAULTS, falsePromotionDays: 0 };
+/** The defaults with the fixed rule of failThreshold failures in a row (no adaptive detector, no confirm burst, no minimum outage). */
+export const FIXED: Policy = {
+  ...DEFAULTS,
+  falsePromotionDays: 0,
+  confirmIntervalSeconds: 0,
+  minOutageSeconds: 0,
+};
 
 export const T0 = 1000;
 
@@ -64,8 +73,10 @@ export interface Entry {
 
 /**
  * Drives the core like the daemon: `send` steps at the current clock, `probe` steps and then moves
- * the clock one check interval on. With `autoAnswer`, promote/demote actions are answered at once
- * with promoted/demoted, like a gateway that always starts and stops.
+ * the clock one check interval on, or with `cadence: 'core'` as far as the core asks
+ * (nextProbeSeconds: the confirm interval during a failing run), as the daemon does. With
+ * `autoAnswer`, promote/demote actions are answered at once with promoted/demoted, like a gateway
+ * that always starts and stops.
  */
 export class Driver {
   readonly step: (s: State, input: Input, now: number) => Outcome;
@@ -73,15 +84,17 @@ export class Driver {
   now: number;
   readonly history: Entry[] = [];
   autoAnswer: boolean;
+  readonly cadence: 'fixed' | 'core';
 
   constructor(
     readonly policy: Policy,
-    opts: { state?: State; now?: number; autoAnswer?: boolean } = {},
+    opts: { state?: State; now?: number; autoAnswer?: boolean; cadence?: 'fixed' | 'core' } = {},
   ) {
     this.step = makeStep(policy);
     this.now = opts.now ?? T0;
     this.state = opts.state ?? initialState(this.now);
     this.autoAnswer = opts.autoAnswer ?? false;
+    this.cadence = opts.cadence ?? 'fixed';
   }
 
   send(input: Input): OutcomeView {
@@ -99,7 +112,8 @@ export class Driver {
 
   probe(health: Health, extra: { failing?: string[]; gatewayRunning?: boolean } = {}): OutcomeView {
     const outcome = this.send({ type: 'probe', health, ...extra });
-    this.now += this.policy.checkIntervalSeconds;
+    this.now +=
+      this.cadence === 'core' ? nextProbeSeconds(this.policy, this.state) : this.policy.checkIntervalSeconds;
     return outcome;
   }
 

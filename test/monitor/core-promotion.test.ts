@@ -15,16 +15,21 @@ describe('standby → promoting', () => {
     expect(sigs(o.actions)).toEqual(['log:probe-failed', 'log:transition', 'promote', 'notify:promoting']);
     expect(o.actions[2]).toEqual({
       type: 'promote',
-      reason: 'primary down for 3 consecutive probes',
+      reason: 'primary down for 3 consecutive probes over 10 s',
       attempt: 1,
     });
     expect(o.state.since).toBe(T0 + 10);
-    expect(o.state.reason).toBe('primary down for 3 consecutive probes');
+    expect(o.state.reason).toBe('primary down for 3 consecutive probes over 10 s');
     expect(o.state.promotions).toEqual([T0 + 10]);
     expect(o.state.counters.promotions).toBe(1);
     expect(o.state.counters.probes).toEqual({ up: 0, degraded: 0, down: 3 });
     expect(o.state.transitions).toEqual([
-      { at: T0 + 10, from: 'standby', to: 'promoting', reason: 'primary down for 3 consecutive probes' },
+      {
+        at: T0 + 10,
+        from: 'standby',
+        to: 'promoting',
+        reason: 'primary down for 3 consecutive probes over 10 s',
+      },
     ]);
   });
 
@@ -42,7 +47,14 @@ describe('standby → promoting', () => {
         type: 'log',
         level: 'warn',
         event: 'probe-failed',
-        fields: { health: 'down', failures: 1, threshold: 3, failureRate: 0.005, role: 'standby' },
+        fields: {
+          health: 'down',
+          failures: 1,
+          threshold: 3,
+          failingSeconds: 0,
+          failureRate: 0.005,
+          role: 'standby',
+        },
       },
     ]);
     expect(first.state.primary).toEqual({ health: 'down', failing: [], since: T0 });
@@ -63,7 +75,7 @@ describe('standby → promoting', () => {
     const d = new Driver({ ...DEFAULTS, failThreshold: 5 });
     expect(d.probes('dddd')).toEqual(Array(4).fill('standby'));
     expect(d.probes('d')).toEqual(['promoting']);
-    expect(d.state.reason).toBe('primary down for 5 consecutive probes');
+    expect(d.state.reason).toBe('primary down for 5 consecutive probes over 20 s');
   });
 
   it('a failThreshold of 1 promotes at the first failing probe (fixed rule)', () => {
@@ -111,7 +123,7 @@ describe('promoteOn policy', () => {
     expect(d.state.primary.degradedSince).toBe(spell);
     const roles = d.probes('ggg');
     expect(roles).toEqual(['standby', 'standby', 'promoting']);
-    expect(d.state.reason).toBe('primary degraded for 3 consecutive probes');
+    expect(d.state.reason).toBe('primary degraded for 3 consecutive probes over 10 s');
   });
 
   it('"down": an up probe ends the spell, a start\'s sidecars never count, and a grace of 0 never promotes', () => {
@@ -140,7 +152,7 @@ describe('promoteOn policy', () => {
     expect(o.state.role).toBe('promoting');
     expect(o.actions[2]).toEqual({
       type: 'promote',
-      reason: 'primary degraded for 3 consecutive probes',
+      reason: 'primary degraded for 3 consecutive probes over 10 s',
       attempt: 1,
     });
   });
@@ -277,8 +289,8 @@ describe('initialState', () => {
     const s = initialState(0);
     const frozen = JSON.stringify(s);
     let cur = s;
-    for (let i = 0; i < 3; i++) cur = step(cur, { type: 'probe', health: 'down' }, i).state;
-    step(cur, { type: 'promoted' }, 3);
+    for (let i = 0; i < 3; i++) cur = step(cur, { type: 'probe', health: 'down' }, i * 5).state;
+    step(cur, { type: 'promoted' }, 15);
     expect(JSON.stringify(s)).toBe(frozen);
     expect(cur.role).toBe('promoting');
   });

@@ -12,7 +12,18 @@
 // seen yet (a new monitor) count as clean. Failures of the current run are never evidence against
 // itself, and a run that ended in a promotion was an outage, not link noise: it is dropped.
 // falsePromotionDays 0 turns this off: failThreshold always, as the fixed rule did.
-import type { Health, Policy, SharedState } from './model.js';
+//
+// Two more rules make the decision fast without making it jumpy. Once a probe fails, the standby
+// confirms at once instead of waiting out the check interval: it probes every
+// confirmIntervalSeconds, each time on a fresh connection, until the run is long enough or a probe
+// passes; so the run is counted in seconds, not in check intervals, and one lost packet costs one
+// quick extra probe, never a decision. And the run must have lasted minOutageSeconds: OpenClaw's
+// own restart (a config change, an update) keeps its port closed for about 5 s, and a failover
+// then would only split the workspace between two live gateways. Each failing probe counts one,
+// whatever the failure: a refused connection is known at once, so a stopped gateway is decided
+// after minOutageSeconds; a silent host only after each probe's timeout, so a few seconds later.
+// Run starts come at the check interval as before, so the per-day bound above still holds.
+import type { Health, Policy, SharedState, State } from './model.js';
 
 /** What a starting primary reports as failing for its first seconds: never a reason to promote. */
 const STARTING = new Set(['startup-sidecars']);
@@ -79,4 +90,18 @@ export function suspicion(
     rate >= 1 ? MAX_REQUIRED_FAILURES : Math.ceil(Math.log(allowedPerDay / probesPerDay) / Math.log(rate));
   const required = Math.max(policy.failThreshold, Math.min(MAX_REQUIRED_FAILURES, needed));
   return { required, evidence, rate };
+}
+
+/** Seconds from the probe just recorded until the next one: the confirm interval during a standby's failing run. */
+export function nextProbeSeconds(policy: Policy, s: State): number {
+  const confirming = s.role === 'standby' && s.failures > 0 && policy.confirmIntervalSeconds > 0;
+  return confirming
+    ? Math.min(policy.confirmIntervalSeconds, policy.checkIntervalSeconds)
+    : policy.checkIntervalSeconds;
+}
+
+/** Whether the standby's current failing run is an outage: long enough in probes and in seconds. */
+export function runPromotes(policy: Policy, s: SharedState, now: number): boolean {
+  if (s.failures < suspicion(policy, s.recentFailures, probeNumber(s), s.failures).required) return false;
+  return now - (s.failingSince ?? now) >= policy.minOutageSeconds;
 }

@@ -17,6 +17,10 @@ export interface Policy {
   falsePromotionDays: number;
   /** With promoteOn "down": a primary degraded this long counts as failing; 0: never. */
   degradedGraceSeconds: number;
+  /** While a run of failing probes lasts, probe this often instead of checkIntervalSeconds; 0: never (core/detector.ts). */
+  confirmIntervalSeconds: number;
+  /** A run of failing probes promotes only once it has lasted this long: longer than a restart of the primary's gateway. */
+  minOutageSeconds: number;
 }
 
 export interface Transition {
@@ -65,6 +69,8 @@ export interface SharedState {
   primary: { health: Health | 'unknown'; failing: string[]; since: number; degradedSince?: number };
   /** Consecutive probes that count as failing under `promoteOn`, and consecutive `up` (ready) probes. */
   failures: number;
+  /** When the first probe of the current failing run was recorded; read only while `failures` > 0. */
+  failingSince?: number;
   successes: number;
   /** Probe numbers (counters.probes summed) of the failing probes seen while watching, in the detector's window. */
   recentFailures: number[];
@@ -214,10 +220,16 @@ export interface Outcome {
 
 /** The shared part of a state, without its role's fields: what a new role starts from. */
 export function sharedOf(s: State): SharedState {
-  const { since, reason, primary, failures, successes, recentFailures, promotions } = s;
+  const { since, reason, primary, failures, failingSince, successes, recentFailures, promotions } = s;
   const { lastDrill, transitions, counters } = s;
   const picked = { since, reason, primary, failures, successes, recentFailures, promotions };
-  return { ...picked, transitions, counters, ...(lastDrill === undefined ? {} : { lastDrill }) };
+  return {
+    ...picked,
+    ...(failingSince === undefined ? {} : { failingSince }),
+    transitions,
+    counters,
+    ...(lastDrill === undefined ? {} : { lastDrill }),
+  };
 }
 
 export function initialState(now: number): State {

@@ -2,13 +2,23 @@
 // clock, no randomness: the daemon (daemon.ts) feeds it probe results, the results of the
 // actions it asked for and operator commands, persists the state and performs the actions.
 import { DRILL_SECONDS_RULE, isDrillSeconds } from '../drill-seconds.js';
-import { countsAsFailing, keptEvidence, probeNumber, suspicion, withoutRun } from './detector.js';
+import {
+  countsAsFailing,
+  keptEvidence,
+  probeNumber,
+  runPromotes,
+  suspicion,
+  withoutRun,
+} from './detector.js';
 import type { Action, Active, Drill, Input, Outcome, Policy, State } from './model.js';
 import { onPushResult, retryPushIfDue, unpushedAfterDemotion } from './push-retry.js';
 import { reconcile } from './reconcile.js';
 import { backoffSeconds, demote, drillReport, enter, ignored, promote, refuse } from './transitions.js';
 
 const MAX_RETRY_SECONDS = 300;
+
+/** A span for logs and reasons, to the hundredth of a second. */
+const secondsSince = (since: number, now: number) => Math.round((now - since) * 100) / 100;
 
 /** Hold and release keep the changes still waiting for a push. */
 const unpushedOf = (s: State) =>
@@ -47,10 +57,12 @@ export function makeStep(policy: Policy) {
     const fail = countsAsFailing(policy, primary, now);
     const watching = s.role === 'standby' || s.role === 'held';
     const ordinal = probeNumber(s) + 1;
+    const { failingSince: _run, ...rest } = s;
     const state: State = {
-      ...s,
+      ...rest,
       primary,
       failures: fail ? s.failures + 1 : 0,
+      ...(fail ? { failingSince: s.failures > 0 ? (s.failingSince ?? now) : now } : {}),
       // Evidence of the link's noise is what a standby sees (core/detector.ts); held, the primary
       // is under maintenance, and its downtime is no noise.
       recentFailures: keptEvidence(s.recentFailures, ordinal, fail && s.role === 'standby'),
@@ -68,6 +80,7 @@ export function makeStep(policy: Policy) {
         health: input.health,
         failures: state.failures,
         threshold: required,
+        failingSeconds: secondsSince(state.failingSince ?? now, now),
         failureRate: Number(rate.toFixed(3)),
         role: s.role,
       };
@@ -82,13 +95,13 @@ export function makeStep(policy: Policy) {
     const recovered = s.successes >= policy.recoverThreshold;
     switch (s.role) {
       case 'standby': {
-        const ordinal = probeNumber(s);
-        if (s.failures < suspicion(policy, s.recentFailures, ordinal, s.failures).required) {
-          return input.health === 'up' ? retryPushIfDue(s, now) : undefined;
-        }
+        if (!runPromotes(policy, s, now)) return input.health === 'up' ? retryPushIfDue(s, now) : undefined;
         // The run was an outage, not the link's noise: it is no evidence for the next decision.
+        const ordinal = probeNumber(s);
         const outage = { ...s, recentFailures: withoutRun(s.recentFailures, ordinal, s.failures) };
-        return promote(policy, outage, now, `primary ${input.health} for ${s.failures} consecutive probes`);
+        const lasted = secondsSince(s.failingSince ?? now, now);
+        const reason = `primary ${input.health} for ${s.failures} consecutive probes over ${lasted} s`;
+        return promote(policy, outage, now, reason);
       }
       case 'promoting': {
         if (s.start === 'in-flight') return undefined;
