@@ -115,6 +115,19 @@ describe('what does not promote', () => {
     expect(d.state.failures).toBe(0);
   });
 
+  it("a run 6 s long by its probes' schedule promotes, though recorded a few ms short of 6 s", () => {
+    const d = new Driver(DEFAULTS, { now: 0 });
+    d.probes('u');
+    for (let i = 0; i <= 6; i++)
+      d.advance(i === 0 ? 0 : 1 - (i === 6 ? 0.003 : 0)).send({ type: 'probe', health: 'down' });
+    expect(d.state.role).toBe('promoting');
+    const early = new Driver(DEFAULTS, { now: 0 });
+    early.probes('u');
+    for (let i = 0; i <= 6; i++)
+      early.advance(i === 0 ? 0 : i === 6 ? 0.8 : 1).send({ type: 'probe', health: 'down' });
+    expect(early.state.role).toBe('standby');
+  });
+
   it('a run long enough in probes but not in seconds waits; one long enough in seconds but not in probes too', () => {
     const d = atCadence({ ...DEFAULTS, confirmIntervalSeconds: 0.5 });
     d.probes('u');

@@ -100,8 +100,14 @@ export function nextProbeSeconds(policy: Policy, s: State): number {
     : policy.checkIntervalSeconds;
 }
 
+/**
+ * How early a run may reach minOutageSeconds: probes due a whole confirm interval apart are
+ * recorded a few milliseconds off that, and a 6 s run must not wait one more probe for 5.998 s.
+ */
+const SCHEDULE_JITTER_SECONDS = 0.05;
+
 /** Whether the standby's current failing run is an outage: long enough in probes and in seconds. */
 export function runPromotes(policy: Policy, s: SharedState, now: number): boolean {
   if (s.failures < suspicion(policy, s.recentFailures, probeNumber(s), s.failures).required) return false;
-  return now - (s.failingSince ?? now) >= policy.minOutageSeconds;
+  return now - (s.failingSince ?? now) >= policy.minOutageSeconds - SCHEDULE_JITTER_SECONDS;
 }
