@@ -14,7 +14,7 @@ export const POLICY_DEFAULTS = {
   falsePromotionDays: 365,
   degradedGraceSeconds: 300,
   confirmIntervalSeconds: 1,
-  minOutageSeconds: 6,
+  minOutageSeconds: 8,
 } as const satisfies Policy;
 
 /** The loopback status endpoint, also where the operator verbs look without --listen or --config. */

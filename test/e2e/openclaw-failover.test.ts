@@ -63,7 +63,7 @@ describe('failover between real OpenClaw gateways', () => {
 
     const killedAt = Date.now();
     killGroup(primary.pid);
-    await monitor.waitForTransition('promoting', 15_000);
+    await monitor.waitForTransition('promoting', 20_000);
     const decisionMs = Date.now() - killedAt;
     await monitor.waitForTransition('active', 120_000);
     const activeMs = Date.now() - killedAt;
@@ -91,8 +91,9 @@ describe('failover between real OpenClaw gateways', () => {
         monitorRssKiB: rssKiB,
       }),
     );
-    // Generous bounds: 3 probes at 1 s, then an OpenClaw cold start (7-11 s measured on 2 vCPU).
-    expect(decisionMs).toBeLessThan(10_000);
+    // Generous bounds: probes at 1 s until the run has lasted minOutageSeconds (8 s), then an
+    // OpenClaw cold start (7-11 s measured on 2 vCPU).
+    expect(decisionMs).toBeLessThan(14_000);
     expect(activeMs).toBeLessThan(100_000);
   }, 360_000);
 });

@@ -70,7 +70,7 @@ describe('the status verb on the detector', () => {
     expect(text).toContain(
       'detector    3 failures in the last 200 probes: 5 in a row needed (at least failThreshold 3, a false promotion at most once in 365 days; a failing run confirmed every 1 s)',
     );
-    expect(text).toContain('(promote at 5 over at least 6 s, demote at 3)');
+    expect(text).toContain('(promote at 5 over at least 8 s, demote at 3)');
   });
 });
 

@@ -18,8 +18,8 @@
 // confirmIntervalSeconds, each time on a fresh connection, until the run is long enough or a probe
 // passes; so the run is counted in seconds, not in check intervals, and one lost packet costs one
 // quick extra probe, never a decision. And the run must have lasted minOutageSeconds: OpenClaw's
-// own restart (a config change, an update) keeps its port closed for about 5 s, and a failover
-// then would only split the workspace between two live gateways. Each failing probe counts one,
+// own restart (a config change, an update) keeps its port closed for 4–6 s (measured), and a
+// failover then would only split the workspace between two live gateways. Each failing probe counts one,
 // whatever the failure: a refused connection is known at once, so a stopped gateway is decided
 // after minOutageSeconds; a silent host only after each probe's timeout, so a few seconds later.
 // Run starts come at the check interval as before, so the per-day bound above still holds.
@@ -102,7 +102,7 @@ export function nextProbeSeconds(policy: Policy, s: State): number {
 
 /**
  * How early a run may reach minOutageSeconds: probes due a whole confirm interval apart are
- * recorded a few milliseconds off that, and a 6 s run must not wait one more probe for 5.998 s.
+ * recorded a few milliseconds off that, and an 8 s run must not wait one more probe for 7.998 s.
  */
 const SCHEDULE_JITTER_SECONDS = 0.05;
 

@@ -74,6 +74,21 @@ export function makeStep(policy: Policy) {
         probes: { ...s.counters.probes, [input.health]: s.counters.probes[input.health] + 1 },
       },
     };
+    if (!fail && s.failures > 0 && watching) {
+      // How long the primary failed before it answered again: what a restart of it costs, the
+      // figure to set minOutageSeconds above.
+      const fields = {
+        failures: s.failures,
+        seconds: secondsSince(s.failingSince ?? now, now),
+        health: input.health,
+      };
+      actions.push({
+        type: 'log',
+        level: 'info',
+        event: 'failing-run-ended',
+        fields: { ...fields, failing },
+      });
+    }
     if (fail && watching) {
       const { required, rate } = suspicion(policy, state.recentFailures, ordinal, state.failures);
       const fields = {
