@@ -64,15 +64,19 @@ async function withLab<T>(options: LabOptions, use: (lab: ChaosLab) => Promise<T
   }
 }
 
-/** Intervals, hold-down and the gateway's start delay divided by `factor`; thresholds and probe timeout as they are. */
-function scaled(t: Timings, factor: number): LabOptions {
+/**
+ * Intervals, hold-down and the gateway's start delay divided by `factor`; thresholds and probe
+ * timeout as they are. The minimum outage is scaled when the outages are (a flap schedule), and
+ * kept when they last what TCP makes them last (a lost packet's retransmits, the 2 s timeout).
+ */
+function scaled(t: Timings, factor: number, outages: 'scaled' | 'real'): LabOptions {
   const timings = {
     ...t,
     checkIntervalSeconds: t.checkIntervalSeconds / factor,
     minActiveSeconds: t.minActiveSeconds / factor,
     falsePromotionDays: t.falsePromotionDays / factor,
     confirmIntervalSeconds: t.confirmIntervalSeconds / factor,
-    minOutageSeconds: t.minOutageSeconds / factor,
+    minOutageSeconds: outages === 'scaled' ? t.minOutageSeconds / factor : t.minOutageSeconds,
   };
   return { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS / factor } };
 }
@@ -136,7 +140,7 @@ function countsBetween(before: MonitorStatus, after: MonitorStatus): Counts {
 
 /** A healthy primary behind a lossy link, for LOSS_PROBES_PER_LAB probes: every promotion is a false one. */
 function lossRun(timings: Timings): Promise<Counts> {
-  return withLab(scaled(timings, LOSS_SCALE), async (lab) => {
+  return withLab(scaled(timings, LOSS_SCALE, 'real'), async (lab) => {
     await watching(lab.startMonitor());
     const before = await lab.status();
     lab.pair.setLoss(LOSS_PERCENT);
@@ -147,17 +151,44 @@ function lossRun(timings: Timings): Promise<Counts> {
 
 /**
  * The primary flaps on one schedule for every setting, 3 of the seed's probe intervals down and 1
- * up (30 s / 10 s), for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals.
+ * up (30 s / 10 s), for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals. Besides the
+ * counts, the share of that time with neither gateway serving: the primary is serving in its up
+ * spells, the standby from its gateway's readiness until a demotion starts.
  */
-function flapRun(timings: Timings): Promise<Counts> {
-  return withLab(scaled(timings, FLAP_SCALE), async (lab) => {
-    await watching(lab.startMonitor());
+function flapRun(timings: Timings): Promise<Counts & { neitherPercent: number }> {
+  return withLab(scaled(timings, FLAP_SCALE, 'scaled'), async (lab) => {
+    const monitor = lab.startMonitor();
+    await watching(monitor);
     const period = (SEED.checkIntervalSeconds * 1000) / FLAP_SCALE;
-    await lab.primaryMode(`flap ${3 * period} ${period}`);
     const before = await lab.status();
+    const from = Date.now();
+    await lab.primaryMode(`flap ${3 * period} ${period}`);
     await sleep(FLAP_SECONDS * 1000);
-    return countsBetween(before, await lab.status());
+    const to = Date.now();
+    const counts = countsBetween(before, await lab.status());
+    const primaryServing = (t: number) => (t - from) % (4 * period) >= 3 * period;
+    const spells = standbySpells(monitor.lines, to);
+    const standbyServing = (t: number) => spells.some(([start, end]) => t >= start && t < end);
+    let neither = 0;
+    let samples = 0;
+    for (let t = from; t < to; t += 10, samples++) if (!primaryServing(t) && !standbyServing(t)) neither++;
+    return { ...counts, neitherPercent: (100 * neither) / samples };
   });
+}
+
+/** When the standby's gateway served: from each gateway-ready until the next demotion (or `end`). */
+function standbySpells(lines: readonly LogLine[], end: number): [number, number][] {
+  const spells: [number, number][] = [];
+  let start: number | undefined;
+  for (const line of lines) {
+    if (line.event === 'gateway-ready' && start === undefined) start = logTime(line);
+    if (line.event === 'transition' && line.to === 'demoting' && start !== undefined) {
+      spells.push([start, logTime(line)]);
+      start = undefined;
+    }
+  }
+  if (start !== undefined) spells.push([start, end]);
+  return spells;
 }
 
 const sum = (counts: Counts[]): Counts =>
@@ -236,7 +267,7 @@ async function main(): Promise<void> {
     `Date: ${new Date(started).toISOString()}  `,
     `Machine: ${machine()}  `,
     `Scale factors: kill rows and resources at real time (1:1); ${LOSS_PERCENT} % loss at intervals ÷${LOSS_SCALE} ` +
-      `(probe timeout 2 s unscaled); flapping at intervals ÷${FLAP_SCALE}. Gateway: the fake gateway, /readyz 200 ` +
+      `(probe timeout 2 s and minimum outage unscaled); flapping at intervals and minimum outage ÷${FLAP_SCALE}. Gateway: the fake gateway, /readyz 200 ` +
       `${GATEWAY_READY_MS / 1000} s after start (OpenClaw's measured cold start), scaled with the intervals.`,
     '',
     `| metric | our defaults (${describe(OURS)}) | previous defaults (${describe(PREVIOUS)}) | seed (${describe(SEED)}) | how |`,
@@ -260,6 +291,11 @@ async function main(): Promise<void> {
       `promotions / demotions, primary 30 s down / 10 s up for ${FLAP_SECONDS} s`,
       perSetting(flaps, (f) => `${f.promotions} / ${f.demotions} (${f.probes} probes)`),
       `intervals ÷${FLAP_SCALE}: ${FLAP_SECONDS} s here = ${(FLAP_SECONDS * FLAP_SCALE) / 60} min at real intervals`,
+    ),
+    row(
+      'same flapping primary: time with neither gateway serving',
+      perSetting(flaps, (f) => `${f.neitherPercent.toFixed(0)} %`),
+      'the primary serves in its up spells, the standby from its gateway ready until a demotion; the primary is down 75 % of the time',
     ),
     row(
       'monitor RSS: standby / peak',
