@@ -19,9 +19,10 @@
 // passes; so the run is counted in seconds, not in check intervals, and one lost packet costs one
 // quick extra probe, never a decision. And the run must have lasted minOutageSeconds: OpenClaw's
 // own restart (a config change, an update) keeps its port closed for 4–6 s (measured), and a
-// failover then would only split the workspace between two live gateways. Each failing probe counts one,
-// whatever the failure: a refused connection is known at once, so a stopped gateway is decided
-// after minOutageSeconds; a silent host only after each probe's timeout, so a few seconds later.
+// failover then would only split the workspace between two live gateways. Each failing probe
+// counts one, whatever the failure: a refused connection is known at once, so a stopped gateway
+// is decided after minOutageSeconds; a silent host only after each probe's timeout, a few
+// seconds later.
 // Run starts come at the check interval as before, so the per-day bound above still holds.
 import type { Health, Policy, SharedState, State } from './model.js';
 

@@ -77,17 +77,9 @@ export function makeStep(policy: Policy) {
     if (!fail && s.failures > 0 && watching) {
       // How long the primary failed before it answered again: what a restart of it costs, the
       // figure to set minOutageSeconds above.
-      const fields = {
-        failures: s.failures,
-        seconds: secondsSince(s.failingSince ?? now, now),
-        health: input.health,
-      };
-      actions.push({
-        type: 'log',
-        level: 'info',
-        event: 'failing-run-ended',
-        fields: { ...fields, failing },
-      });
+      const seconds = secondsSince(s.failingSince ?? now, now);
+      const fields = { failures: s.failures, seconds, health: input.health, failing };
+      actions.push({ type: 'log', level: 'info', event: 'failing-run-ended', fields });
     }
     if (fail && watching) {
       const { required, rate } = suspicion(policy, state.recentFailures, ordinal, state.failures);
