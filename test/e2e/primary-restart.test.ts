@@ -3,7 +3,15 @@
 // 1 s probes: one with the default minOutageSeconds rides the restart out; one with a fixed rule
 // of 2 and no minimum outage takes it for a death. So the default's reason is measured here, not only written down.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,11 +25,19 @@ const dir = mkdtempSync(join(tmpdir(), 'e2e-restart-'));
 let primary: ChildProcess | undefined;
 const monitors: MonitorProcess[] = [];
 
+const killGroup = (pid: number | undefined) => {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {}
+};
+
 afterAll(async () => {
   await Promise.all(monitors.map((m) => m.stop('SIGKILL')));
-  try {
-    if (primary?.pid) process.kill(-primary.pid, 'SIGKILL');
-  } catch {}
+  killGroup(primary?.pid);
+  // A monitor leaves the gateway it promoted running (by design): the one that promoted has one.
+  for (const pidFile of readdirSync(dir).map((name) => join(dir, name, 'gateway.pid'))) {
+    if (existsSync(pidFile)) killGroup(Number(JSON.parse(readFileSync(pidFile, 'utf8')).pid));
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
