@@ -37,11 +37,12 @@ export interface Timings {
  */
 export const scaledFalsePromotionDays = (factor: number) => POLICY_DEFAULTS.falsePromotionDays / factor;
 
-const SCALE = POLICY_DEFAULTS.checkIntervalSeconds / 0.1;
+const SCALED_INTERVAL_SECONDS = 0.1;
+const SCALE = POLICY_DEFAULTS.checkIntervalSeconds / SCALED_INTERVAL_SECONDS;
 
 /** Our defaults' thresholds at a tenth-of-a-second pace: what most chaos scenarios run. */
 export const SCALED_DEFAULTS: Timings = {
-  checkIntervalSeconds: 0.1,
+  checkIntervalSeconds: SCALED_INTERVAL_SECONDS,
   failThreshold: POLICY_DEFAULTS.failThreshold,
   recoverThreshold: POLICY_DEFAULTS.recoverThreshold,
   minActiveSeconds: 0.5,

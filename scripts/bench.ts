@@ -1,6 +1,7 @@
 // `npm run bench`: failover numbers measured on the chaos harness (test/lab: primary and standby in
 // network namespaces, the built monitor bundle, a fake gateway), printed as a markdown table with
-// every row at our defaults and at the seed's settings side by side. Needs root, like the chaos suite.
+// every row at our defaults, at the defaults before the confirm burst and the minimum outage, and
+// at the seed's settings, side by side. Needs root, like the chaos suite.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine } from '../lab/bundle.js';
 import { ChaosLab, type LabOptions, type MonitorStatus } from '../lab/chaos-lab.js';

@@ -107,8 +107,11 @@ export function nextProbeSeconds(policy: Policy, s: State): number {
  */
 const SCHEDULE_JITTER_SECONDS = 0.05;
 
+/** How long the current failing run has lasted at `now`, from its first failing probe. */
+export const runSeconds = (s: SharedState, now: number) => now - (s.failingSince ?? now);
+
 /** Whether the standby's current failing run is an outage: long enough in probes and in seconds. */
 export function runPromotes(policy: Policy, s: SharedState, now: number): boolean {
   if (s.failures < suspicion(policy, s.recentFailures, probeNumber(s), s.failures).required) return false;
-  return now - (s.failingSince ?? now) >= policy.minOutageSeconds - SCHEDULE_JITTER_SECONDS;
+  return runSeconds(s, now) >= policy.minOutageSeconds - SCHEDULE_JITTER_SECONDS;
 }

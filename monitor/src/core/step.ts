@@ -7,6 +7,7 @@ import {
   keptEvidence,
   probeNumber,
   runPromotes,
+  runSeconds,
   suspicion,
   withoutRun,
 } from './detector.js';
@@ -17,8 +18,8 @@ import { backoffSeconds, demote, drillReport, enter, ignored, promote, refuse } 
 
 const MAX_RETRY_SECONDS = 300;
 
-/** A span for logs and reasons, to the hundredth of a second. */
-const secondsSince = (since: number, now: number) => Math.round((now - since) * 100) / 100;
+/** How long the failing run of `s` has lasted, for logs and reasons: to the hundredth of a second. */
+const runLasted = (s: State, now: number) => Math.round(runSeconds(s, now) * 100) / 100;
 
 /** Hold and release keep the changes still waiting for a push. */
 const unpushedOf = (s: State) =>
@@ -77,8 +78,7 @@ export function makeStep(policy: Policy) {
     if (!fail && s.failures > 0 && watching) {
       // How long the primary failed before it answered again: what a restart of it costs, the
       // figure to set minOutageSeconds above.
-      const seconds = secondsSince(s.failingSince ?? now, now);
-      const fields = { failures: s.failures, seconds, health: input.health, failing };
+      const fields = { failures: s.failures, seconds: runLasted(s, now), health: input.health, failing };
       actions.push({ type: 'log', level: 'info', event: 'failing-run-ended', fields });
     }
     if (fail && watching) {
@@ -87,7 +87,7 @@ export function makeStep(policy: Policy) {
         health: input.health,
         failures: state.failures,
         threshold: required,
-        failingSeconds: secondsSince(state.failingSince ?? now, now),
+        failingSeconds: runLasted(state, now),
         failureRate: Number(rate.toFixed(3)),
         role: s.role,
       };
@@ -106,8 +106,7 @@ export function makeStep(policy: Policy) {
         // The run was an outage, not the link's noise: it is no evidence for the next decision.
         const ordinal = probeNumber(s);
         const outage = { ...s, recentFailures: withoutRun(s.recentFailures, ordinal, s.failures) };
-        const lasted = secondsSince(s.failingSince ?? now, now);
-        const reason = `primary ${input.health} for ${s.failures} consecutive probes over ${lasted} s`;
+        const reason = `primary ${input.health} for ${s.failures} consecutive probes over ${runLasted(s, now)} s`;
         return promote(policy, outage, now, reason);
       }
       case 'promoting': {
