@@ -60,6 +60,12 @@ export {
   WORKSPACE_GROUP,
 } from './paths.js';
 export {
+  type PrimarySideInput,
+  renderPrimarySideInstall,
+  renderPrimarySideUninstall,
+  WORKSPACE_PUSH_UNIT,
+} from './primary-side.js';
+export {
   DNS_LABEL,
   EXACT_VERSION,
   isCidr,
@@ -82,3 +88,4 @@ export {
   renderPolkitRule,
 } from './units.js';
 export { renderCliWrapper, renderUserData, type UserDataInput } from './user-data.js';
+export { isPrimaryPath } from './workspace-push.js';

@@ -8,6 +8,7 @@ import {
   EXACT_VERSION,
   isCidr,
   isHostname,
+  isPrimaryPath,
   isSingleLine,
   NODE_24_RELEASE,
   NODE_DIST_URL,
@@ -84,6 +85,9 @@ const optional = <T>(inner: Rule<T>): Rule<T | undefined> => ({
   ]),
 });
 
+/** One OpenSSH public key line: a key type, the base64 key, an optional comment. */
+const SSH_KEY_LINE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
 const isModel = (value: string) => /^[a-z0-9][a-z0-9-]*\/\S+$/.test(value);
 const isPrivateKey = (value: string) =>
   /^-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----\s*$/.test(value);
@@ -103,10 +107,7 @@ export const RULES = {
   dropletSize: text('a DigitalOcean size slug such as "s-1vcpu-2gb"', /^[a-z0-9][a-z0-9-]*$/),
   image: text('a DigitalOcean image slug such as "ubuntu-24-04-x64"', /^[a-z0-9][a-z0-9.-]*$/),
   digitaloceanProject: rule('a DigitalOcean project name', v.pipe(v.string(), v.trim(), v.minLength(1))),
-  sshPublicKey: text(
-    'one OpenSSH public key line ("ssh-ed25519 AAAA… comment")',
-    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/,
-  ),
+  sshPublicKey: text('one OpenSSH public key line ("ssh-ed25519 AAAA… comment")', SSH_KEY_LINE),
   sshPrivateKey: secret(optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey))))),
   sshAllowedCidrs: list('a list of at least one IPv4/IPv6 CIDR such as ["203.0.113.7/32"]', isCidr, 1),
   tailnetHostname: text('a DNS label (lowercase letters, digits, "-")', DNS_LABEL),
@@ -160,6 +161,35 @@ export const RULES = {
   workspaceDeployKey: secret(
     optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey)))),
   ),
+  primarySshHost: optional(
+    rule(
+      'an IP address or DNS name that `pulumi up` reaches the primary at over SSH',
+      v.pipe(
+        v.string(),
+        v.check((value) => isIP(value) !== 0 || isHostname(value)),
+      ),
+    ),
+  ),
+  primarySshPort: integer(PORT_RANGE.min, PORT_RANGE.max),
+  primarySshUser: optional(text('the user OpenClaw runs as on the primary', /^[a-z_][a-z0-9_-]{0,31}$/)),
+  primarySshHostKey: optional(
+    text(
+      'the primary\'s SSH host key, one line as `ssh-keyscan` prints it without the host ("ssh-ed25519 AAAA…")',
+      SSH_KEY_LINE,
+    ),
+  ),
+  primarySshPrivateKey: secret(
+    optional(rule('an OpenSSH private key', v.pipe(v.string(), v.check(isPrivateKey)))),
+  ),
+  primaryWorkspacePath: rule(
+    'an absolute path or one starting with ~/ (no "..")',
+    v.pipe(v.string(), v.check(isPrimaryPath)),
+  ),
+  primaryOpenclawConfigPath: rule(
+    'an absolute path or one starting with ~/ (no "..")',
+    v.pipe(v.string(), v.check(isPrimaryPath)),
+  ),
+  primaryPushIntervalSeconds: integer(5, 3600),
   openclawVersion: text('an exact version such as "2026.9.6"', EXACT_VERSION),
   nodeVersion: text(
     'an exact Node.js 24 release ≥ 24.16.0 (OpenClaw requires it), e.g. "24.21.0"',

@@ -25,11 +25,30 @@ export interface StandbyConfig {
     gatewayToken: Secret | undefined;
   };
   standbyGatewayToken: Secret;
-  channel: { kind: 'discord' | 'telegram'; token: Secret; allowFrom: string[] };
+  channel: {
+    kind: 'discord' | 'telegram';
+    token: Secret;
+    /** A Telegram bot's id, its token's part before ':' (public: the bot's user id); undefined for Discord. */
+    botId: string | undefined;
+    allowFrom: string[];
+  };
   /** warm: the gateway runs all the time, its channel off until promotion; cold: started on promotion. */
   standbyMode: 'warm' | 'cold';
   model: { primary: string; fallbacks: string[]; apiKeys: pulumi.Output<Record<string, string>> };
   workspace: { repoUrl: string; sshPort: number; deployKey: Secret } | undefined;
+  /** The opt-in primary side (primarySshHost): the workspace push timer installed over SSH. */
+  primarySide:
+    | {
+        host: string;
+        port: number;
+        user: string;
+        hostKey: string;
+        privateKey: Secret | undefined;
+        workspacePath: string;
+        openclawConfigPath: string;
+        pushIntervalSeconds: number;
+      }
+    | undefined;
   versions: { openclaw: string; node: string; nodeSha256: string; nodeDistUrl: string };
   monitor: {
     checkIntervalSeconds: number;
@@ -114,6 +133,16 @@ function readAll(): { values: ConfigValues; problems: [] } | { values: undefined
   if (values.workspaceRepo !== undefined && values.workspaceDeployKey === undefined) {
     problems.push(`${config.name}:workspaceDeployKey is required when workspaceRepo is set`);
   }
+  if (values.primarySshHost !== undefined) {
+    const needed = ['primarySshUser', 'primarySshHostKey', 'workspaceRepo'] as const;
+    // A key already reported as bad is not reported again as missing.
+    const reported = (key: string) => problems.some((line) => line.startsWith(`${config.name}:${key} `));
+    for (const key of needed.filter((k) => values[k] === undefined && !reported(k))) {
+      problems.push(
+        `${config.name}:${key} is required when primarySshHost is set (the primary side pushes the workspace to workspaceRepo as primarySshUser, and verifies the primary by primarySshHostKey)`,
+      );
+    }
+  }
   return problems.length > 0
     ? { values: undefined, problems }
     : { values: values as ConfigValues, problems: [] };
@@ -144,7 +173,12 @@ export function loadConfig(): StandbyConfig {
       gatewayToken: secret(c.primaryGatewayToken),
     },
     standbyGatewayToken: pulumi.secret(c.standbyGatewayToken),
-    channel: { kind: c.channel, token: pulumi.secret(c.channelToken), allowFrom: c.channelAllowFrom },
+    channel: {
+      kind: c.channel,
+      token: pulumi.secret(c.channelToken),
+      botId: c.channel === 'telegram' ? telegramBotId(c.channelToken) : undefined,
+      allowFrom: c.channelAllowFrom,
+    },
     standbyMode: c.standbyMode,
     model: { primary: c.model, fallbacks: c.modelFallbacks, apiKeys: pulumi.secret(c.modelApiKeys) },
     workspace:
@@ -154,6 +188,19 @@ export function loadConfig(): StandbyConfig {
             repoUrl: c.workspaceRepo,
             sshPort: Number(/^ssh:\/\/[^/]*:(\d+)\//.exec(c.workspaceRepo)?.[1] ?? 22),
             deployKey: pulumi.secret(c.workspaceDeployKey),
+          },
+    primarySide:
+      c.primarySshHost === undefined || c.primarySshUser === undefined || c.primarySshHostKey === undefined
+        ? undefined
+        : {
+            host: c.primarySshHost,
+            port: c.primarySshPort,
+            user: c.primarySshUser,
+            hostKey: c.primarySshHostKey,
+            privateKey: secret(c.primarySshPrivateKey),
+            workspacePath: c.primaryWorkspacePath,
+            openclawConfigPath: c.primaryOpenclawConfigPath,
+            pushIntervalSeconds: c.primaryPushIntervalSeconds,
           },
     versions: {
       openclaw: c.openclawVersion,

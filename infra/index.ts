@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { StandbyDeployment } from './deploy.js';
 import { ADMIN_USER, DROPLET_TAGS } from './droplet-settings.js';
 import { provisioningHostKey } from './host-key.js';
+import { PrimarySide } from './primary-side.js';
 import { pushedFiles } from './pushed-files.js';
 import { StandbyDroplet } from './standby.js';
 import { standbyAuthKey, standbyDeviceTags } from './tailnet.js';
@@ -43,6 +44,13 @@ const deployment = new StandbyDeployment(`${name}-deploy`, {
   files: pushed.files,
   deployScript: pushed.deployScript,
 });
+
+if (config.primarySide !== undefined) {
+  new PrimarySide(`${name}-primary-side`, {
+    ...config.primarySide,
+    standbyBotId: config.channel.botId,
+  });
+}
 
 standbyDeviceTags(`${name}-device-tags`, { nodeId: deployment.tailnetNodeId, tags: config.tailnet.tags });
 

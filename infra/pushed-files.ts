@@ -11,7 +11,6 @@ import {
   renderOpenclawConfig,
   STAGED_FILES,
   standbyGateway,
-  telegramBotId,
 } from '../cloud-init/index.js';
 import type { StandbyConfig } from './config.js';
 import {
@@ -40,10 +39,8 @@ function monitorConfig(
   config: StandbyConfig,
   notifyWebhookUrl: string | undefined,
   owners: string[],
-  channelToken: string,
 ): string {
-  // config.ts refuses a Telegram token without its bot id.
-  const botId = config.channel.kind === 'telegram' ? telegramBotId(channelToken) : undefined;
+  const botId = config.channel.botId;
   const input: MonitorConfigInput = {
     primary: {
       url: config.primary.url,
@@ -134,7 +131,7 @@ export function pushedFiles(config: StandbyConfig): PushedFiles {
           gatewayToken,
           modelApiKeys,
         }),
-        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook, owners, channelToken),
+        [STAGED_FILES.monitorConfig]: monitorConfig(config, webhook, owners),
       };
       if (primaryToken !== undefined) staged[STAGED_FILES.primaryToken] = `${primaryToken}\n`;
       if (owners.length > 0) staged[STAGED_FILES.ownerDmToken] = `${channelToken}\n`;
