@@ -12,6 +12,8 @@ import { NsProcess } from './ns-process.js';
 /** The file the stand-in writes; one line per write, its time in epoch ms. */
 export const JOURNAL_FILE = 'journal.md';
 
+export const primaryWorkspacePath = (dir: string) => join(dir, 'primary-workspace');
+
 export class PrimaryWorkspace {
   readonly #process: NsProcess;
 
@@ -19,17 +21,22 @@ export class PrimaryWorkspace {
     this.#process = process;
   }
 
-  /** Clones `remoteUrl` into `dir/primary-workspace` from the primary's namespace and starts writing and pushing. */
+  /**
+   * Starts writing and pushing in `dir/primary-workspace`, cloned from `remoteUrl` (from the
+   * primary's namespace) the first time; a later start is the primary's server back up.
+   */
   static async start(
     netns: string,
     remoteUrl: string,
     dir: string,
     intervalSeconds: number,
   ): Promise<PrimaryWorkspace> {
-    const ws = join(dir, 'primary-workspace');
-    execFileSync('ip', ['netns', 'exec', netns, 'git', 'clone', '-q', remoteUrl, ws], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const ws = primaryWorkspacePath(dir);
+    if (!existsSync(ws)) {
+      execFileSync('ip', ['netns', 'exec', netns, 'git', 'clone', '-q', remoteUrl, ws], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    }
     const script = join(dir, 'workspace-push');
     writeFileSync(script, renderWorkspacePushScript(ws), { mode: 0o700 });
     const period = Math.round(intervalSeconds * 1000);

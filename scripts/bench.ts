@@ -3,14 +3,25 @@
 // every row at our defaults, at the defaults before the confirm burst and the minimum outage, and
 // at the seed's settings, side by side. Needs root, like the chaos suite.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogLine } from '../lab/bundle.js';
 import { ChaosLab, type LabOptions, type MonitorStatus } from '../lab/chaos-lab.js';
 import type { Timings } from '../lab/monitor-config.js';
 import { requireNetns } from '../lab/netns.js';
 import type { NsProcess } from '../lab/ns-process.js';
 import { cpuPercent, sampleProcess } from '../lab/proc-stats.js';
 import { POLICY_DEFAULTS } from '../monitor/src/defaults.js';
-import { type Counts, describe, falsePromotions, machine, max, mean, seconds, sum } from './bench/report.js';
+import {
+  type Counts,
+  describe,
+  falsePromotions,
+  machine,
+  max,
+  mean,
+  percentile,
+  seconds,
+  sum,
+} from './bench/report.js';
+import { lostSeconds } from './bench/rpo.js';
+import { logTime, standbySpells } from './bench/serving.js';
 
 const OURS: Timings = {
   checkIntervalSeconds: 5,
@@ -50,6 +61,9 @@ const LOSS_PERCENTS = [20, 5] as const;
 const LOSS_LABS = 10;
 const LOSS_PROBES_PER_LAB = 200;
 const FLAP_SCALE = 20;
+/** The primary side's push interval (primaryPushIntervalSeconds' default), at real time. */
+const PUSH_INTERVAL_SECONDS = 30;
+const RPO_RUNS = 8;
 const FLAP_SECONDS = 60;
 
 const labs = new Set<ChaosLab>();
@@ -84,7 +98,6 @@ function scaled(t: Timings, factor: number, outages: 'scaled' | 'real'): LabOpti
 
 const watching = (monitor: NsProcess) =>
   monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 30_000);
-const logTime = (line: LogLine) => Date.parse(String(line.time));
 
 interface KillCycle {
   decisionSeconds: number;
@@ -170,21 +183,6 @@ function flapRun(timings: Timings): Promise<Counts & { neitherPercent: number }>
   });
 }
 
-/** When the standby's gateway served: from each gateway-ready until the next demotion (or `end`). */
-function standbySpells(lines: readonly LogLine[], end: number): [number, number][] {
-  const spells: [number, number][] = [];
-  let start: number | undefined;
-  for (const line of lines) {
-    if (line.event === 'gateway-ready' && start === undefined) start = logTime(line);
-    if (line.event === 'transition' && line.to === 'demoting' && start !== undefined) {
-      spells.push([start, logTime(line)]);
-      start = undefined;
-    }
-  }
-  if (start !== undefined) spells.push([start, end]);
-  return spells;
-}
-
 async function main(): Promise<void> {
   requireNetns();
   const started = Date.now();
@@ -201,6 +199,17 @@ async function main(): Promise<void> {
     const labRuns = (t: Timings) => Promise.all(Array.from({ length: LOSS_LABS }, () => lossRun(t, percent)));
     losses.push(await Promise.all(SETTINGS.map(async (t) => falsePromotions(t, sum(await labRuns(t))))));
   }
+  progress(
+    `workspace freshness: ${RPO_RUNS} failovers with the primary pushing every ${PUSH_INTERVAL_SECONDS} s`,
+  );
+  const rpoLimit = (PUSH_INTERVAL_SECONDS + 60) * 1000;
+  const losts = await Promise.all(
+    Array.from({ length: RPO_RUNS }, () =>
+      withLab({ timings: OURS, gateway: { readyDelayMs: GATEWAY_READY_MS } }, (lab) =>
+        lostSeconds(lab, PUSH_INTERVAL_SECONDS, rpoLimit),
+      ),
+    ),
+  );
   progress(`flapping primary for ${FLAP_SECONDS} s`);
   const flaps = await Promise.all(SETTINGS.map(flapRun));
   progress('done');
@@ -243,6 +252,15 @@ async function main(): Promise<void> {
       'same flapping primary: time with neither gateway serving',
       perSetting(flaps, (f) => `${f.neitherPercent.toFixed(0)} %`),
       'the primary serves in its up spells, the standby from its gateway ready until a demotion; the primary is down 75 % of the time',
+    ),
+    row(
+      "primary's writes lost at a failover, p50 / max",
+      [
+        `${percentile(losts, 50).toFixed(1)} / ${max(losts).toFixed(1)} s (primary side on, push every ${PUSH_INTERVAL_SECONDS} s)`,
+        'as old as your last push (no primary side)',
+        'as old as your last push',
+      ],
+      `real time, ${RPO_RUNS} failovers, the primary's host dies at a random phase of its push interval; the standby pulls at promotion`,
     ),
     row(
       'monitor RSS: standby / peak',
