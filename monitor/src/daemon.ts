@@ -20,8 +20,9 @@
 // still fails over on time), and an action under way finishes with the adapters it started with.
 import type { MonitorConfig } from './config.js';
 import { nextProbeSeconds } from './core/detector.js';
-import type { Action, Input, Outcome, State } from './core/model.js';
+import type { Action, Input, NotifyEvent, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
+import { CredentialWatch } from './credentials.js';
 import { DuplicateBotWatch } from './duplicate-bot.js';
 import { type ActionContext, demote, promote, retryPush } from './failover-actions.js';
 import { type GatewayManager, readinessOf } from './gateway/manager.js';
@@ -76,6 +77,7 @@ export class Daemon {
   readonly #unprobed: UnprobedLog;
   readonly #refresh: WorkspaceRefresh;
   readonly #duplicates: DuplicateBotWatch;
+  readonly #credentials: CredentialWatch;
   #loop: Promise<void> | undefined;
   readonly #saver: StateSaver;
   /** When the control loop last made progress (performance.now() ms), for the watchdog. */
@@ -96,9 +98,9 @@ export class Daemon {
     this.#saver = new StateSaver(deps.store, deps.log, deps.config.stateFile);
     this.#unprobed = new UnprobedLog(deps.log);
     this.#refresh = new WorkspaceRefresh(deps.log, this.#clock);
-    this.#duplicates = new DuplicateBotWatch(deps.log, this.#clock, (event, message) =>
-      this.#perform({ type: 'notify', event, message }),
-    );
+    const notify = (event: NotifyEvent, message: string) => this.#perform({ type: 'notify', event, message });
+    this.#duplicates = new DuplicateBotWatch(deps.log, this.#clock, notify);
+    this.#credentials = new CredentialWatch(deps.log, this.#clock, notify);
     // During a failing run the standby confirms at the confirm interval (core/detector.ts).
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
@@ -119,6 +121,7 @@ export class Daemon {
       probeErrors: this.#unprobed.errors,
       workspace: this.#refresh.freshness,
       duplicateBot: this.#duplicates.state,
+      credentials: this.#credentials.problems,
     };
   }
 
@@ -286,6 +289,7 @@ export class Daemon {
       workspace,
       config.workspace?.fetchIntervalSeconds ?? 0,
     );
+    this.#credentials.afterProbe(this.#refresh.freshness, this.#live.notifier.botTokenCheck);
   }
 
   /** Whether the gateway runs; undefined (no verdict) when the check itself failed. */

@@ -50,6 +50,7 @@ export const OWNER_DM_EVENTS = [
   'sync-failed',
   'sync-diverged',
   'duplicate-bot',
+  'credential-failing',
 ] as const;
 
 /** Telegram's Bot API, where a telegram notify target sends unless it names another root. */

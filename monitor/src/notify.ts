@@ -4,6 +4,7 @@
 // bounded by its own timeout, and failures only logged.
 import type { MonitorConfig } from './config.js';
 import type { NotifyEvent, Role } from './core/model.js';
+import { type Check, telegramTokenCheck } from './credentials.js';
 import type { Logger } from './log.js';
 import { readSecretFile } from './secret-files.js';
 
@@ -16,6 +17,8 @@ export interface Notification {
 export interface Notifier {
   /** Sends to every target; the promise settles when all are done and never rejects. */
   send(n: Notification): Promise<void>;
+  /** Whether Telegram still takes the bot token of the first telegram target (the standby's bot), if any. */
+  botTokenCheck?: Check;
 }
 
 type Target = MonitorConfig['notify'][number];
@@ -55,7 +58,13 @@ export function createNotifier(targets: MonitorConfig['notify'], host: string, l
   const where = (t: Target) =>
     t.type === 'webhook' ? new URL(t.url).origin : `telegram ${new URL(t.apiRoot).origin}`;
 
+  const bot = targets.findIndex((t) => t.type === 'telegram');
+  const botTarget = targets[bot];
+  const botToken = tokens[bot];
   return {
+    ...(botTarget?.type === 'telegram' && botToken !== undefined
+      ? { botTokenCheck: telegramTokenCheck(botTarget.apiRoot, botToken, botTarget.timeoutSeconds) }
+      : {}),
     async send(n) {
       await Promise.all(
         targets.map((t, i) =>

@@ -43,6 +43,21 @@ const visible = (line: string) =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
   line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
+/** How fresh the standby's copy of the workspace is: what a promotion with the remote down would serve. */
+function workspaceLine(s: Status): string | undefined {
+  const w = s.workspace;
+  if (!w) return undefined;
+  const newest = w.newestCommitAt
+    ? `newest fetched commit made ${w.newestCommitAt} (${ago(w.newestCommitAt)})`
+    : 'nothing fetched yet';
+  const fetched = w.fetchedAt ? `, fetched ${ago(w.fetchedAt)}` : '';
+  const failing = w.lastFetchError ? `; fetching fails: ${w.lastFetchError}` : '';
+  const unpushed = s.unpushed
+    ? `; ${s.unpushed.failures} failed push(es) waiting, next ${s.unpushed.nextRetry}`
+    : '';
+  return `workspace   ${newest}${fetched}${failing}${unpushed}`;
+}
+
 export function formatStatus(s: Status): string {
   const p = s.primary;
   const c = s.counters;
@@ -68,6 +83,11 @@ export function formatStatus(s: Status): string {
     lines.push(
       `retry       attempt ${s.attempts + 1} at ${s.retryAt}${s.lastStartError ? `, after: ${s.lastStartError}` : ''}`,
     );
+  const workspace = workspaceLine(s);
+  if (workspace) lines.push(workspace);
+  for (const [name, problem] of Object.entries(s.credentials)) {
+    lines.push(`CREDENTIAL  ${name} since ${problem?.since}: ${problem?.detail}`);
+  }
   const dup = s.duplicateBot;
   if (dup.primary?.verdict === 'duplicate')
     lines.push(`DUPLICATE   ${dup.primary.detail} (asked ${dup.primary.at})`);
@@ -130,6 +150,7 @@ export async function runDrill(listen: string, seconds: number): Promise<number>
           `| standby gateway ready | ${report.readyAfterSeconds?.toFixed(1) ?? 'never'} |`,
           `| back in standby | ${report.finishedAfterSeconds?.toFixed(1) ?? '-'} |`,
           '',
+          ...[workspaceLine(status)].filter((line) => line !== undefined).map(visible),
           report.ok ? 'drill passed' : `drill FAILED: ${report.error}`,
         ].join('\n'),
       );

@@ -3,6 +3,7 @@
 import type { MonitorConfig } from './config.js';
 import { EVIDENCE_WINDOW, probeNumber, suspicion } from './core/detector.js';
 import { type Drill, type Health, ROLES, type State, type UnpushedChanges } from './core/model.js';
+import { CREDENTIALS, type Credential, type CredentialProblem } from './credentials.js';
 import type { DuplicateBot } from './duplicate-bot.js';
 import type { ProbeResult } from './probe.js';
 import { shownUrl } from './shown-url.js';
@@ -48,6 +49,8 @@ export interface Observed {
   probeErrors: ProbeErrors;
   workspace: WorkspaceFreshness;
   duplicateBot: DuplicateBot;
+  /** Credentials the standby depends on that were refused or are about to expire. */
+  credentials: Partial<Record<Credential, CredentialProblem>>;
 }
 
 export function statusOf(state: State, config: MonitorConfig, observed: Observed, host: string) {
@@ -128,6 +131,10 @@ export function statusOf(state: State, config: MonitorConfig, observed: Observed
         since: iso(observed.duplicateBot.poller.since),
       },
     },
+    /** What a next failover would miss: a refused bot token or deploy key, an expiring node key (credentials.ts). */
+    credentials: Object.fromEntries(
+      Object.entries(observed.credentials).map(([name, p]) => [name, { ...p, since: iso(p.since) }]),
+    ),
     lastDrill: state.lastDrill && { ...state.lastDrill, startedAt: iso(state.lastDrill.startedAt) },
     counters: state.counters,
     transitions: state.transitions.map((t) => ({ ...t, at: iso(t.at) })),
@@ -178,6 +185,12 @@ export function metricsOf(state: State, observed: Observed): string {
       ['{source="primary"}', +(guard?.verdict === 'duplicate')],
       ['{source="channel"}', +(poller !== undefined)],
     ],
+  );
+  metric(
+    'credential_problem',
+    'gauge',
+    'A credential the standby depends on refused, or expiring within days (1).',
+    CREDENTIALS.map((name) => [`{credential="${name}"}`, +(observed.credentials[name] !== undefined)]),
   );
   metric('consecutive_failures', 'gauge', 'Consecutive failing probes of the primary.', [
     ['', state.failures],

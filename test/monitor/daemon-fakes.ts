@@ -8,7 +8,17 @@ import type { GatewayManager } from '../../monitor/src/gateway/manager.js';
 import { createLogger } from '../../monitor/src/log.js';
 import type { Notification } from '../../monitor/src/notify.js';
 import type { ProbeResult } from '../../monitor/src/probe.js';
+import type { Observed } from '../../monitor/src/status.js';
 import type { StateStore } from '../../monitor/src/store.js';
+
+/** What a daemon has observed before its first probe: nothing. */
+export const NOTHING_OBSERVED: Observed = {
+  lastProbe: undefined,
+  probeErrors: { total: 0 },
+  workspace: {},
+  duplicateBot: {},
+  credentials: {},
+};
 
 export type LogLine = Record<string, unknown> & { event?: string; level: string };
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramBotApi } from '../../lab/telegram-bot-api.js';
 import type { NotifyEvent } from '../../monitor/src/core/model.js';
@@ -103,6 +103,19 @@ describe('owner DMs through the standby’s own Telegram bot', () => {
         '[openclaw-failover standby-1] the standby gateway is serving',
       ]);
     }
+  });
+
+  it("checks the bot's own token (read once, with the DMs'), where a telegram target is configured", async () => {
+    expect(await createNotifier([target()], 'h', createLogger('silent')).botTokenCheck?.()).toBeUndefined();
+    const revoked = join(dirname(tokenFile), 'revoked');
+    writeFileSync(revoked, '7000001:revoked-test-token-0123456789\n', { mode: 0o640 });
+    const check = createNotifier(
+      [{ ...target(), tokenFile: revoked }],
+      'h',
+      createLogger('silent'),
+    ).botTokenCheck;
+    expect(await check?.()).toMatch(/Telegram refused the standby bot's token \(HTTP 401/);
+    expect(createNotifier([], 'h', createLogger('silent')).botTokenCheck).toBeUndefined();
   });
 
   it('never rejects, never logs the token, and names a missing token file at creation', async () => {

@@ -4,6 +4,7 @@ import { parseConfig } from '../../monitor/src/config.js';
 import { initialState } from '../../monitor/src/core/model.js';
 import { shownUrl } from '../../monitor/src/shown-url.js';
 import { statusOf } from '../../monitor/src/status.js';
+import { NOTHING_OBSERVED } from './daemon-fakes.js';
 
 const SECRET = 'query-token-8d21c4';
 
@@ -27,7 +28,7 @@ describe('a URL as the monitor shows it', () => {
       gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
       stateFile: '/nonexistent/state.json',
     });
-    const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} };
+    const observed = NOTHING_OBSERVED;
     const status = statusOf(initialState(1), config, observed, 'h');
     expect(status.primary.url).toBe('http://100.64.0.1:18789/?(hidden)');
     expect(JSON.stringify(status)).not.toContain(SECRET);

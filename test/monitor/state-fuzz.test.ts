@@ -23,6 +23,7 @@ import { makeStep } from '../../monitor/src/core/step.js';
 import { metricsOf, statusOf } from '../../monitor/src/status.js';
 import { createStateStore } from '../../monitor/src/store.js';
 import { prng } from './core-helpers.js';
+import { NOTHING_OBSERVED } from './daemon-fakes.js';
 import { type StateFileCase, stateFileCase } from './hostile-state-files.js';
 import { checkpoint, expectUnharmed, SECRET, secretTokenFile } from './unharmed.js';
 
@@ -88,7 +89,7 @@ describe('the state store against 400 random state files', () => {
         expect(loaded.problem, c.label).not.toContain('secret-token');
       }
       if (linked) expect(readFileSync(`${file}-target`), c.label).toEqual(linked);
-      const observed = { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} };
+      const observed = NOTHING_OBSERVED;
       expect(() => JSON.stringify(statusOf(loaded.state, config, observed, 'h')), c.label).not.toThrow();
       expect(() => metricsOf(loaded.state, observed), c.label).not.toThrow();
       const probed = step(loaded.state, { type: 'probe', health: 'up', failing: [] }, NOW + 1);

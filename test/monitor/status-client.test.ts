@@ -6,6 +6,7 @@ import { parseConfig } from '../../monitor/src/config.js';
 import { initialState } from '../../monitor/src/core/model.js';
 import { statusOf } from '../../monitor/src/status.js';
 import { formatStatus, showStatus } from '../../monitor/src/status-client.js';
+import { NOTHING_OBSERVED } from './daemon-fakes.js';
 
 const config = parseConfig({
   primary: { url: 'http://100.64.0.1:18789' },
@@ -31,10 +32,8 @@ describe('the status verb', () => {
             hostile,
             config,
             {
+              ...NOTHING_OBSERVED,
               lastProbe: { health: 'degraded', failing: [], detail: 'HTTP 503 \u009b1m', latencyMs: 3 },
-              probeErrors: { total: 0 },
-              workspace: {},
-              duplicateBot: {},
             },
             'h',
           ),
@@ -55,18 +54,7 @@ describe('the status verb on the detector', () => {
       recentFailures: [150, 170, 190],
       counters: { ...initialState(0).counters, probes: { up: 197, degraded: 0, down: 3 } },
     };
-    const text = formatStatus(
-      JSON.parse(
-        JSON.stringify(
-          statusOf(
-            state,
-            config,
-            { lastProbe: undefined, probeErrors: { total: 0 }, workspace: {}, duplicateBot: {} },
-            'h',
-          ),
-        ),
-      ),
-    );
+    const text = formatStatus(JSON.parse(JSON.stringify(statusOf(state, config, NOTHING_OBSERVED, 'h'))));
     expect(text).toContain(
       'detector    3 failures in the last 200 probes: 5 in a row needed (at least failThreshold 3, a false promotion at most once in 365 days; a failing run confirmed every 1 s)',
     );
@@ -89,5 +77,37 @@ describe('the verbs when the monitor does not answer', () => {
     } finally {
       await new Promise((resolve) => full.close(resolve));
     }
+  });
+});
+
+describe('the status verb on the workspace', () => {
+  const withWorkspace = parseConfig({
+    primary: { url: 'http://100.64.0.1:18789' },
+    gateway: { manager: 'process', command: ['true'], readyUrl: 'http://127.0.0.1:1/readyz' },
+    stateFile: '/nonexistent/state.json',
+    workspace: { path: '/var/lib/openclaw/workspace' },
+  });
+  const textOf = (
+    cfg: typeof config,
+    workspace: { fetchedAt?: number; newestCommitAt?: number; lastError?: string },
+  ) =>
+    formatStatus(
+      JSON.parse(
+        JSON.stringify(statusOf(initialState(1_000_000), cfg, { ...NOTHING_OBSERVED, workspace }, 'h')),
+      ),
+    );
+
+  it('says how old the copy a promotion would serve is, and why it is not fresher', () => {
+    const now = Date.now() / 1000;
+    const text = textOf(withWorkspace, {
+      fetchedAt: now - 30,
+      newestCommitAt: now - 300,
+      lastError: 'fatal: unreachable',
+    });
+    expect(text).toMatch(
+      /^workspace {3}newest fetched commit made \S+ \(5m ago\), fetched 30s ago; fetching fails: fatal: unreachable$/m,
+    );
+    expect(textOf(withWorkspace, {})).toMatch(/^workspace {3}nothing fetched yet$/m);
+    expect(textOf(config, {})).not.toMatch(/^workspace/m);
   });
 });

@@ -198,6 +198,7 @@ export const NOTIFY_EVENTS = [
   'sync-recovered',
   'duplicate-bot',
   'isolated',
+  'credential-failing',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
