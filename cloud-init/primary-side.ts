@@ -69,11 +69,11 @@ export function renderPrimarySideInstall(input: PrimarySideInput): string {
   if (input.standbyBotId !== undefined && !/^\d{1,20}$/.test(input.standbyBotId)) {
     throw new Error('standbyBotId must be the digits of a Telegram bot id');
   }
-  // A bot token is "<id>:<secret>": the id followed by ':' anywhere in the config is that bot.
+  // A bot token is "<id>:<secret>": the id, not preceded by a digit, followed by ':' is that bot.
   const botCheck =
     input.standbyBotId === undefined
       ? '# A Discord standby: its bot is not recognisable in the config file; the monitor asks the running primary.'
-      : `if grep -q -- '${input.standbyBotId}:' "$config"; then
+      : `if grep -qE -- '(^|[^0-9])${input.standbyBotId}:' "$config"; then
   fail "$config holds the standby's Telegram bot token (bot ${input.standbyBotId}): remove it there; the standby's bot must run only on the standby, or both answer your DMs"
 fi`;
   return `set -euo pipefail

@@ -173,6 +173,20 @@ describe("the primary side's install", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it("takes another bot whose id ends in the standby's for another bot", () => {
+    const { primary } = pair();
+    const config = scratch.write(
+      'other-bot.json',
+      '{ channels: { telegram: { botToken: "9123456:secret" } } }',
+    );
+    const script = renderPrimarySideInstall({ ...input, workspacePath: primary, openclawConfigPath: config });
+    const result = run('bash', ['-s'], {
+      input: script,
+      env: { ...process.env, HOME: join(scratch.dir, 'home-2') },
+    });
+    expect(result.stderr).not.toContain("the standby's Telegram bot token");
+  });
+
   it('refuses a bot id that is not one', () => {
     expect(() => renderPrimarySideInstall({ ...input, standbyBotId: "1'; rm -rf ~; '" })).toThrow(/bot id/);
   });
