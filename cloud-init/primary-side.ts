@@ -8,7 +8,8 @@ import { primaryPathWord, renderWorkspacePushScript } from './workspace-push.js'
 
 export const WORKSPACE_PUSH_UNIT = 'openclaw-workspace-push';
 /** Under the SSH user's home. */
-const SCRIPT_PATH = '.local/lib/openclaw-failover/workspace-push';
+const SCRIPT_DIR = '.local/lib/openclaw-failover';
+const SCRIPT_PATH = `${SCRIPT_DIR}/workspace-push`;
 const UNIT_DIR = '.config/systemd/user';
 
 export interface PrimarySideInput {
@@ -61,7 +62,7 @@ const heredoc = (path: string, content: string) =>
 /**
  * Fed to `bash -s` as the SSH user. Checks, then installs or updates the files and (re)starts the
  * timer, then runs the push once so that `pulumi up` fails when the primary cannot push.
- * Idempotent: a second run with the same input changes nothing.
+ * Idempotent: a second run with the same input writes the same files.
  */
 export function renderPrimarySideInstall(input: PrimarySideInput): string {
   const ws = primaryPathWord(input.workspacePath);
@@ -93,7 +94,7 @@ ${botCheck}
   fail "lingering is off for $user, so its user timers stop at logout: sudo loginctl enable-linger $user"
 systemctl --user show-environment >/dev/null 2>&1 || fail "no systemd user manager for $user (XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR)"
 
-mkdir -p "$HOME/${SCRIPT_PATH.replace(/\/[^/]*$/, '')}" "$HOME/${UNIT_DIR}"
+mkdir -p "$HOME/${SCRIPT_DIR}" "$HOME/${UNIT_DIR}"
 ${heredoc(`"$HOME/${SCRIPT_PATH}"`, renderWorkspacePushScript(input.workspacePath))}
 chmod 0700 "$HOME/${SCRIPT_PATH}"
 ${heredoc(`"$HOME/${UNIT_DIR}/${WORKSPACE_PUSH_UNIT}.service"`, renderWorkspacePushService())}

@@ -3,12 +3,12 @@
 // every row at our defaults, at the defaults before the confirm burst and the minimum outage, and
 // at the seed's settings, side by side. Needs root, like the chaos suite.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChaosLab, type LabOptions, type MonitorStatus } from '../lab/chaos-lab.js';
+import type { MonitorStatus } from '../lab/chaos-lab.js';
 import type { Timings } from '../lab/monitor-config.js';
 import { requireNetns } from '../lab/netns.js';
-import type { NsProcess } from '../lab/ns-process.js';
 import { cpuPercent, sampleProcess } from '../lab/proc-stats.js';
 import { POLICY_DEFAULTS } from '../monitor/src/defaults.js';
+import { GATEWAY_READY_MS, labs, scaled, watching, withLab } from './bench/labs.js';
 import {
   type Counts,
   describe,
@@ -49,8 +49,6 @@ const SEED: Timings = {
 const PREVIOUS: Timings = { ...OURS, confirmIntervalSeconds: 0, minOutageSeconds: 0 };
 const SETTINGS = [OURS, PREVIOUS, SEED] as const;
 
-/** Mid-range of OpenClaw's measured cold start to /readyz 200 (7–11 s on 2 vCPU, docs/platform-facts.md). */
-const GATEWAY_READY_MS = 9000;
 const KILL_CYCLES = 6;
 const STEADY_SECONDS = 30;
 // Loss: intervals and hold-down ÷25, the probe timeout kept at 2 s, because what fails a probe under
@@ -60,44 +58,15 @@ const LOSS_SCALE = 25;
 const LOSS_PERCENTS = [20, 5] as const;
 const LOSS_LABS = 10;
 const LOSS_PROBES_PER_LAB = 200;
+/** Latency near the timeout: each way, so that a probe takes about 1.7 s of its 2 s. */
+const SLOW_DELAY_MS = 850;
+const SLOW_LABS = 5;
+const SLOW_PROBES_PER_LAB = 80;
 const FLAP_SCALE = 20;
 /** The primary side's push interval (primaryPushIntervalSeconds' default), at real time. */
 const PUSH_INTERVAL_SECONDS = 30;
 const RPO_RUNS = 8;
 const FLAP_SECONDS = 60;
-
-const labs = new Set<ChaosLab>();
-
-async function withLab<T>(options: LabOptions, use: (lab: ChaosLab) => Promise<T>): Promise<T> {
-  const lab = await ChaosLab.create(options);
-  labs.add(lab);
-  try {
-    return await use(lab);
-  } finally {
-    labs.delete(lab);
-    await lab.destroy();
-  }
-}
-
-/**
- * Intervals, hold-down and the gateway's start delay divided by `factor`; thresholds and probe
- * timeout as they are. The minimum outage is scaled when the outages are (a flap schedule), and
- * kept when they last what TCP makes them last (a lost packet's retransmits, the 2 s timeout).
- */
-function scaled(t: Timings, factor: number, outages: 'scaled' | 'real'): LabOptions {
-  const timings = {
-    ...t,
-    checkIntervalSeconds: t.checkIntervalSeconds / factor,
-    minActiveSeconds: t.minActiveSeconds / factor,
-    falsePromotionDays: t.falsePromotionDays / factor,
-    confirmIntervalSeconds: t.confirmIntervalSeconds / factor,
-    minOutageSeconds: outages === 'scaled' ? t.minOutageSeconds / factor : t.minOutageSeconds,
-  };
-  return { timings, workspace: false, gateway: { readyDelayMs: GATEWAY_READY_MS / factor } };
-}
-
-const watching = (monitor: NsProcess) =>
-  monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 30_000);
 
 interface KillCycle {
   decisionSeconds: number;
@@ -156,6 +125,16 @@ function lossRun(timings: Timings, percent: number): Promise<Counts> {
   });
 }
 
+/** A healthy primary whose every answer comes close to the probe timeout (the delay proxy). */
+function slowRun(timings: Timings): Promise<Counts> {
+  return withLab({ ...scaled(timings, LOSS_SCALE, 'real'), proxyDelayMs: SLOW_DELAY_MS }, async (lab) => {
+    await watching(lab.startMonitor());
+    const before = await lab.status();
+    await lab.waitForProbes(SLOW_PROBES_PER_LAB, 600_000);
+    return countsBetween(before, await lab.status());
+  });
+}
+
 /**
  * The primary flaps on one schedule for every setting, 3 of the seed's probe intervals down and 1
  * up (30 s / 10 s), for FLAP_SECONDS of wall time at 1/FLAP_SCALE of the intervals. Besides the
@@ -200,6 +179,11 @@ async function main(): Promise<void> {
     losses.push(await Promise.all(SETTINGS.map(async (t) => falsePromotions(t, sum(await labRuns(t))))));
   }
   progress(
+    `latency ${SLOW_DELAY_MS} ms each way: ${SLOW_LABS} standbys per setting × ${SLOW_PROBES_PER_LAB} probes`,
+  );
+  const slowRuns = (t: Timings) => Promise.all(Array.from({ length: SLOW_LABS }, () => slowRun(t)));
+  const slows = await Promise.all(SETTINGS.map(async (t) => falsePromotions(t, sum(await slowRuns(t)))));
+  progress(
     `workspace freshness: ${RPO_RUNS} failovers with the primary pushing every ${PUSH_INTERVAL_SECONDS} s`,
   );
   const rpoLimit = (PUSH_INTERVAL_SECONDS + 60) * 1000;
@@ -242,6 +226,11 @@ async function main(): Promise<void> {
         losses[i] ?? [],
         `healthy primary, ${percent} % of packets dropped each way; intervals ÷${LOSS_SCALE}, timeout 2 s`,
       ),
+    ),
+    row(
+      `false promotions, answers ${(2 * SLOW_DELAY_MS) / 1000} s late`,
+      slows,
+      `healthy primary behind ${SLOW_DELAY_MS} ms each way (a probe takes ~${(2 * SLOW_DELAY_MS) / 1000} s of its 2 s timeout); intervals ÷${LOSS_SCALE}`,
     ),
     row(
       `promotions / demotions, primary 30 s down / 10 s up for ${FLAP_SECONDS} s`,
