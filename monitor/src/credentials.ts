@@ -124,11 +124,7 @@ export class CredentialWatch {
 }
 
 /** Telegram's getMe with the bot's token: a 401 or 404 is the token refused (revoked or wrong). */
-export function telegramTokenCheck(
-  apiRoot: string,
-  token: string,
-  timeoutSeconds: number,
-): () => Promise<Verdict> {
+export function telegramTokenCheck(apiRoot: string, token: string, timeoutSeconds: number): Check {
   return async () => {
     const res = await fetch(`${apiRoot}/bot${token}/getMe`, {
       signal: AbortSignal.timeout(timeoutSeconds * 1000),

@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosLab } from '../../lab/chaos-lab.js';
 import { newestJournalEntry, PrimaryWorkspace } from '../../lab/primary-workspace.js';
+import { watching } from './labs.js';
 
 /** Seconds of the primary's writes the promoted standby does not have. */
 export async function lostSeconds(
@@ -17,7 +18,7 @@ export async function lostSeconds(
   if (!remote || !files.workspace) throw new Error('the freshness run needs the workspace remote');
   const primarySide = await PrimaryWorkspace.start(pair.primaryNs, remote.url, pair.dir, pushIntervalSeconds);
   const monitor = lab.startMonitor();
-  await monitor.waitFor((l) => l.event === 'primary-health' && l.to === 'up', 30_000);
+  await watching(monitor);
   await primarySide.pushes(1, timeoutMs);
   await sleep(Math.random() * pushIntervalSeconds * 1000);
   const [diedAt] = await Promise.all([primarySide.die(), lab.requirePrimary().kill()]);

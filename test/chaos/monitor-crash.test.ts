@@ -3,12 +3,12 @@
 // interrupted demotion is finished, so the workspace still goes back to the remote.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosLab } from '../../lab/chaos-lab.js';
 import { SCALED_DEFAULTS } from '../../lab/monitor-config.js';
 import { requireNetns } from '../../lab/netns.js';
 import { expectOutcome, expectWritePushed } from './outcome.js';
+import { until } from './until.js';
 
 let lab: ChaosLab | undefined;
 beforeAll(requireNetns);
@@ -16,14 +16,6 @@ afterEach(async () => {
   await lab?.destroy();
   lab = undefined;
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 describe('chaos: the monitor is killed mid-way', () => {
   it('mid-promotion (gateway started, not ready yet): the restarted monitor adopts it', async () => {

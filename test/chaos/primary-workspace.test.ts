@@ -10,6 +10,7 @@ import { SCALED_DEFAULTS, WRITTEN_FILE } from '../../lab/monitor-config.js';
 import { requireNetns } from '../../lab/netns.js';
 import { newestJournalEntry, PrimaryWorkspace, primaryWorkspacePath } from '../../lab/primary-workspace.js';
 import { expectOutcome } from './outcome.js';
+import { until } from './until.js';
 
 const PUSH_INTERVAL_SECONDS = 2;
 
@@ -22,14 +23,6 @@ afterEach(async () => {
   await lab?.destroy();
   lab = undefined;
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('the standby serves the workspace at most one push interval behind, and the primary merges the failover back', async () => {
   const current = await ChaosLab.create({ timings: SCALED_DEFAULTS });
@@ -63,7 +56,7 @@ it('the standby serves the workspace at most one push interval behind, and the p
   await until(
     () => existsSync(merged),
     20_000,
-    "the standby's failover write did not reach the primary's workspace",
+    "the standby's failover write reaching the primary's workspace",
   );
   await expectOutcome(lab, { role: 'standby', promotions: 1, demotions: 1 });
 });

@@ -36,6 +36,14 @@ function push(workspace: string) {
   return run('bash', [script]);
 }
 
+/** What the standby's push-back does: one commit "failover" with `file`, pushed to `branch`. */
+function standbyPushes(standby: string, file: string, content: string, branch: string): void {
+  writeFileSync(join(standby, file), content);
+  git(standby, 'add', '-A');
+  git(standby, 'commit', '-qm', 'failover');
+  git(standby, 'push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+}
+
 const remoteLog = (remote: string) => git(remote, 'log', '--format=%s', 'main');
 
 describe('the workspace push script', () => {
@@ -60,10 +68,7 @@ describe('the workspace push script', () => {
 
   it("merges the standby's failover commits instead of overwriting them, then pushes both", () => {
     const { remote, primary, standby } = pair();
-    writeFileSync(join(standby, 'during-failover.md'), 'the standby served\n');
-    git(standby, 'add', '-A');
-    git(standby, 'commit', '-qm', 'failover');
-    git(standby, 'push', '-q', 'origin', 'HEAD:main');
+    standbyPushes(standby, 'during-failover.md', 'the standby served\n', 'main');
     writeFileSync(join(primary, 'MEMORY.md'), 'written before the primary died\n');
     const result = push(primary);
     expect(result.status).toBe(0);
@@ -75,10 +80,7 @@ describe('the workspace push script', () => {
 
   it('merges a failover/ branch the standby pushed when the primary had moved on, once', () => {
     const { remote, primary, standby } = pair();
-    writeFileSync(join(standby, 'during-failover.md'), 'the standby served\n');
-    git(standby, 'add', '-A');
-    git(standby, 'commit', '-qm', 'failover');
-    git(standby, 'push', '-q', 'origin', 'HEAD:refs/heads/failover/standby-20261207T180000Z');
+    standbyPushes(standby, 'during-failover.md', 'the standby served\n', 'failover/standby-20261207T180000Z');
     const result = push(primary);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('merged 1 commit(s) from origin/failover/standby-20261207T180000Z');
@@ -88,9 +90,7 @@ describe('the workspace push script', () => {
 
   it('a conflict with the standby changes nothing on the remote and leaves no merge behind', () => {
     const { remote, primary, standby } = pair();
-    writeFileSync(join(standby, 'MEMORY.md'), 'the standby wrote this\n');
-    git(standby, 'commit', '-qam', 'failover');
-    git(standby, 'push', '-q', 'origin', 'HEAD:main');
+    standbyPushes(standby, 'MEMORY.md', 'the standby wrote this\n', 'main');
     const before = git(remote, 'rev-parse', 'main');
     writeFileSync(join(primary, 'MEMORY.md'), 'the primary wrote this\n');
     const result = push(primary);
