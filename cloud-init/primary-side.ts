@@ -4,6 +4,7 @@
 // its own gateway on Linux (a user service kept alive by lingering), so no root is needed. The
 // install first checks what the standby depends on, and changes nothing when a check fails; it
 // never edits the user's OpenClaw config.
+import { shellQuote } from './shell.js';
 import { primaryPathWord, renderWorkspacePushScript } from './workspace-push.js';
 
 export const WORKSPACE_PUSH_UNIT = 'openclaw-workspace-push';
@@ -21,7 +22,26 @@ export interface PrimarySideInput {
   pushIntervalSeconds: number;
   /** The standby's Telegram bot id (its token's part before `:`); undefined for Discord. */
   standbyBotId: string | undefined;
+  /** The repository the standby clones (workspaceRepo): the primary's branch must push there. */
+  workspaceRepo: string;
 }
+
+/**
+ * Bash: `repo_id URL` prints a git URL as host/path, lowercased, without user, port, scheme or
+ * `.git`, so that the forms of one repository compare equal: git@host:o/r.git, ssh://git@host:22/o/r,
+ * https://host/o/r. What it prints carries no credentials, so it can go into an error message.
+ */
+const REPO_ID = `repo_id() {
+  local url=\${1%/} host path
+  url=\${url%.git}
+  case $url in
+    *://*) url=\${url#*://}; url=\${url##*@}; host=\${url%%/*}; host=\${host%%:*}; path=\${url#*/} ;;
+    *:*) url=\${url##*@}; host=\${url%%:*}; path=\${url#*:} ;;
+    *) host=''; path=$url ;;
+  esac
+  path=\${path#/}
+  printf '%s/%s\n' "\${host,,}" "\${path,,}"
+}`;
 
 /** The timer's service: one bounded run of the script. */
 export function renderWorkspacePushService(): string {
@@ -82,12 +102,17 @@ umask 022
 fail() { echo "failover-gateway primary side: $*" >&2; exit 1; }
 ws=${ws}
 config=${config}
+repo=${shellQuote(input.workspaceRepo)}
+${REPO_ID}
 user=$(id -un)
 export XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
 
 [[ -d $ws/.git ]] || fail "$ws is not a git clone: clone the workspace repository (the standby's workspaceRepo) there, or set primaryWorkspacePath"
 branch=$(git -C "$ws" symbolic-ref --short -q HEAD) || fail "HEAD is detached in $ws: check out the branch the standby pulls"
-git -C "$ws" config "branch.$branch.remote" >/dev/null || fail "branch $branch in $ws has no upstream: git -C $ws push -u origin $branch"
+remote=$(git -C "$ws" config "branch.$branch.remote") || fail "branch $branch in $ws has no upstream: git -C $ws push -u origin $branch"
+pushes_to=$(repo_id "$(git -C "$ws" remote get-url --push "$remote")")
+[[ $pushes_to == "$(repo_id "$repo")" ]] ||
+  fail "$ws pushes to $pushes_to, but the standby clones $(repo_id "$repo") (workspaceRepo): point $remote there (git -C $ws remote set-url $remote URL) or set workspaceRepo to the primary's repository"
 [[ -r $config ]] || fail "no OpenClaw config at $config: set primaryOpenclawConfigPath to what 'openclaw config file' prints"
 ${botCheck}
 [[ $(loginctl show-user "$user" --property=Linger --value 2>/dev/null) == yes ]] ||

@@ -47,6 +47,7 @@ export interface StandbyConfig {
         workspacePath: string;
         openclawConfigPath: string;
         pushIntervalSeconds: number;
+        workspaceRepo: string;
       }
     | undefined;
   versions: { openclaw: string; node: string; nodeSha256: string; nodeDistUrl: string };
@@ -190,7 +191,10 @@ export function loadConfig(): StandbyConfig {
             deployKey: pulumi.secret(c.workspaceDeployKey),
           },
     primarySide:
-      c.primarySshHost === undefined || c.primarySshUser === undefined || c.primarySshHostKey === undefined
+      c.primarySshHost === undefined ||
+      c.primarySshUser === undefined ||
+      c.primarySshHostKey === undefined ||
+      c.workspaceRepo === undefined
         ? undefined
         : {
             host: c.primarySshHost,
@@ -201,6 +205,7 @@ export function loadConfig(): StandbyConfig {
             workspacePath: c.primaryWorkspacePath,
             openclawConfigPath: c.primaryOpenclawConfigPath,
             pushIntervalSeconds: c.primaryPushIntervalSeconds,
+            workspaceRepo: c.workspaceRepo,
           },
     versions: {
       openclaw: c.openclawVersion,

@@ -31,6 +31,21 @@ export interface Timings {
   minOutageSeconds: number;
 }
 
+/** The decision policy's keys of a monitor config, as the lab's runs (chaos lab, drill) set them. */
+export type PolicyTimings = Omit<Timings, 'timeoutSeconds' | 'flapWindowSeconds'>;
+
+export function policyInput(t: PolicyTimings): PolicyTimings {
+  return {
+    checkIntervalSeconds: t.checkIntervalSeconds,
+    failThreshold: t.failThreshold,
+    recoverThreshold: t.recoverThreshold,
+    minActiveSeconds: t.minActiveSeconds,
+    falsePromotionDays: t.falsePromotionDays,
+    confirmIntervalSeconds: t.confirmIntervalSeconds,
+    minOutageSeconds: t.minOutageSeconds,
+  };
+}
+
 /**
  * falsePromotionDays at a faster probe pace: the detector bounds false promotions per day, so a
  * lab probing `factor` times as often keeps the production run lengths with a bound `factor` times shorter.
@@ -90,13 +105,7 @@ export function writeMonitorConfig(
       url: `http://${PRIMARY_IP}:${opts.viaProxy ? PROXY_PORT : PRIMARY_PORT}`,
       timeoutSeconds: timings.timeoutSeconds,
     },
-    checkIntervalSeconds: timings.checkIntervalSeconds,
-    failThreshold: timings.failThreshold,
-    recoverThreshold: timings.recoverThreshold,
-    minActiveSeconds: timings.minActiveSeconds,
-    falsePromotionDays: timings.falsePromotionDays,
-    confirmIntervalSeconds: timings.confirmIntervalSeconds,
-    minOutageSeconds: timings.minOutageSeconds,
+    ...policyInput(timings),
     ...(timings.flapWindowSeconds === undefined ? {} : { flapWindowSeconds: timings.flapWindowSeconds }),
     gateway: {
       manager: 'process',

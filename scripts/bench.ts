@@ -1,13 +1,15 @@
-// `npm run bench`: failover numbers measured on the chaos harness (test/lab: primary and standby in
-// network namespaces, the built monitor bundle, a fake gateway), printed as a markdown table with
-// every row at our defaults, at the defaults before the confirm burst and the minimum outage, and
-// at the seed's settings, side by side. Needs root, like the chaos suite.
+// `npm run bench`: failover numbers measured on the chaos harness (lab/: primary and standby in
+// network namespaces, the built monitor bundle, a fake gateway) and, for what the user feels in
+// chat, whole drills with real OpenClaw gateways (scripts/bench/dm.ts); printed as a markdown
+// table with every row at our defaults, at the defaults before the confirm burst and the minimum
+// outage, and at the seed's settings, side by side. Needs root, like the chaos suite.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MonitorStatus } from '../lab/chaos-lab.js';
 import type { Timings } from '../lab/monitor-config.js';
 import { requireNetns } from '../lab/netns.js';
 import { cpuPercent, sampleProcess } from '../lab/proc-stats.js';
 import { POLICY_DEFAULTS } from '../monitor/src/defaults.js';
+import { chatRows, chatRuns, DM_RUNS } from './bench/dm.js';
 import { GATEWAY_READY_MS, labs, scaled, watching, withLab } from './bench/labs.js';
 import {
   type Counts,
@@ -196,6 +198,10 @@ async function main(): Promise<void> {
   );
   progress(`flapping primary for ${FLAP_SECONDS} s`);
   const flaps = await Promise.all(SETTINGS.map(flapRun));
+  progress(
+    `chat: ${DM_RUNS} drills each with real OpenClaw gateways, warm, cold and the seed's, one at a time`,
+  );
+  const chats = await chatRuns();
   progress('done');
 
   const row = (metric: string, cells: string[], how: string) =>
@@ -251,6 +257,7 @@ async function main(): Promise<void> {
       ],
       `real time, ${RPO_RUNS} failovers, the primary's host dies at a random phase of its push interval; the standby pulls at promotion`,
     ),
+    ...chatRows(chats),
     row(
       'monitor RSS: standby / peak',
       perSetting(

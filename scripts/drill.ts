@@ -5,6 +5,7 @@
 // what the standby does. Every process and temporary folder is cleaned up on success, on error
 // and on Ctrl-C.
 // An ES module (scripts/package.json), run by tsx.
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureBundle } from './drill/bundle.js';
 import { assertPortsFree, Lab } from './drill/lab.js';
@@ -27,7 +28,11 @@ function printHeader(options: DrillOptions, current: Lab): void {
     'failover drill: a real OpenClaw primary and a standby (failover monitor + OpenClaw), Telegram bots on loopback',
   );
   line(`  primary gateway   127.0.0.1:${ports.primary}`);
-  line(`  standby gateway   127.0.0.1:${ports.standby} (started by the monitor when it promotes)`);
+  const waits =
+    options.standbyMode === 'warm'
+      ? 'running, its channel off until the monitor promotes'
+      : 'started by the monitor when it promotes';
+  line(`  standby gateway   127.0.0.1:${ports.standby} (${waits})`);
   line(`  monitor status    http://127.0.0.1:${ports.status}/status`);
   line(
     `  Telegram Bot API  ${current.channels.api.apiRoot} (stand-in; the primary and the standby each have a bot)`,
@@ -49,7 +54,11 @@ async function drill(options: DrillOptions): Promise<void> {
   await lab.startChannels();
   printHeader(options, lab);
   const measurements = await runScenario(lab, options);
-  printSummary(measurements, options.timings);
+  printSummary(measurements, options.timings, options.standbyMode);
+  if (options.jsonFile !== undefined) {
+    const { timings, standbyMode } = options;
+    writeFileSync(options.jsonFile, `${JSON.stringify({ timings, standbyMode, measurements }, null, 2)}\n`);
+  }
 }
 
 /** Cleans up (once, whoever asks first) and exits; a failed cleanup turns any exit code into 1. */

@@ -112,6 +112,9 @@ export class CredentialWatch {
       this.#problems.set(name, { since: this.#clock(), detail: problem });
       this.#log.error({ event: 'credential-failing', credential: name, detail: problem });
       this.#notify('credential-failing', `${name}: ${problem}; ${HINTS[name]}`);
+    } else if (problem !== undefined && known !== undefined) {
+      // Still the same problem, told once; status shows what it is now (a key's days left).
+      known.detail = problem;
     } else if (problem === undefined && known !== undefined) {
       this.#problems.delete(name);
       this.#log.info({

@@ -13,7 +13,8 @@ const BOT_TOKENS: Record<GatewayName, string> = {
   primary: '200001:drill-primary-bot-token-aaaaaaaa',
   standby: '200002:drill-standby-bot-token-bbbbbbbb',
 };
-const GATEWAY_TOKEN = 'drill-gateway-token-0123456789abcdef';
+/** Both gateways' gateway.auth.token; the warm standby's is also the bearer of its admin RPC. */
+export const GATEWAY_TOKEN = 'drill-gateway-token-0123456789abcdef';
 /** The allowlisted owner who DMs the bots. */
 export const OWNER = 4242;
 export const MODEL_REPLY = 'The lab model answers.';
@@ -46,10 +47,17 @@ export class DrillChannels {
 
   /**
    * Writes the gateway's openclaw.json into dir (the standby's renderer output plus the lab's
-   * apiRoot and model provider, its channel enabled: a cold gateway starts answering) and
-   * returns the command and environment that start it.
+   * apiRoot and model provider) and returns the command and environment that start it. Without
+   * `channelSwitch` its channel is enabled: it answers from its start (the primary, a cold
+   * standby). With it, the channel's `enabled` lives in that file, written off: a warm standby,
+   * whose monitor turns it on.
    */
-  gateway(name: GatewayName, dir: string, port: number): { command: string[]; env: Record<string, string> } {
+  gateway(
+    name: GatewayName,
+    dir: string,
+    port: number,
+    channelSwitch?: string,
+  ): { command: string[]; env: Record<string, string> } {
     return new TelegramGateway({
       dir,
       port,
@@ -57,8 +65,9 @@ export class DrillChannels {
       allowFrom: [OWNER],
       apiRoot: this.api.apiRoot,
       modelBaseUrl: this.model.baseUrl,
-      channelEnabled: true,
+      channelEnabled: channelSwitch === undefined,
       gatewayToken: GATEWAY_TOKEN,
+      ...(channelSwitch === undefined ? {} : { channelSwitch }),
     }).command;
   }
 

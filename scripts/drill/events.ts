@@ -142,7 +142,9 @@ export class MonitorEvents {
       case 'gateway-ready':
         return `standby gateway ready: /readyz answered 200 after ${Number(line.seconds).toFixed(1)} s`;
       case 'gateway-stopping':
-        return `standby gateway stopping (${line.gateway}: SIGTERM to its process group)`;
+        return String(line.gateway).endsWith('(warm standby)')
+          ? `standby channel switching off (${line.gateway})`
+          : `standby gateway stopping (${line.gateway}: SIGTERM to its process group)`;
       case 'start-failed':
         return `standby gateway failed to start (attempt ${line.attempt}): ${line.error}; the monitor retries`;
       default:

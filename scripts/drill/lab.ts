@@ -19,18 +19,21 @@ import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderMonitorConfig } from '../../cloud-init/index.js';
 import { MonitorProcess } from '../../lab/bundle.js';
 import { productionEnv, waitForReady } from '../../lab/openclaw.js';
 import { isListening } from '../../lab/ports.js';
-import { DrillChannels, type GatewayName } from './channels.js';
+import { parseConfig } from '../../monitor/src/config.js';
+import { createGatewayManager } from '../../monitor/src/gateway/manager.js';
+import { DrillChannels, GATEWAY_TOKEN, type GatewayName } from './channels.js';
+import {
+  drillMonitorConfig,
+  gatewayBlock,
+  monitorFiles,
+  STANDBY_START_TIMEOUT_SECONDS,
+} from './monitor-config.js';
 import { type DrillOptions, PORT_FLAGS, type Ports } from './options.js';
 import { LAB_MARKER_ENV, labProcesses, stopGroups, sweepLab } from './processes.js';
 
-/** Generous against the measured 20–27 s cold start with a channel, for a loaded laptop. */
-export const STANDBY_START_TIMEOUT_SECONDS = 120;
-/** OpenClaw exits a few seconds after SIGTERM (its channel's long poll ends first). */
-export const STANDBY_STOP_TIMEOUT_SECONDS = 15;
 const MONITOR_STOP_MS = 5000;
 const GATEWAY_STOP_GRACE_MS = 5000;
 const STRAGGLER_GRACE_MS = 3000;
@@ -57,9 +60,7 @@ export class Lab {
   readonly dir: string;
   readonly logs: { primary: string; standby: string; monitor: string; config: string };
   readonly statusUrl: string;
-  /** The monitor's record of the gateway it started: the process manager's pid file. */
-  readonly #standbyPidFile: string;
-  readonly #configFile: string;
+  readonly #files: ReturnType<typeof monitorFiles>;
   readonly #options: DrillOptions;
   #primary: ChildProcess | undefined;
   #primaryExit: string | undefined;
@@ -71,8 +72,7 @@ export class Lab {
     this.#options = options;
     // realpath: OpenClaw names its lock files after the real path of its database (see below).
     this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'failover-drill-')));
-    this.#configFile = join(this.dir, 'monitor', 'config.json');
-    this.#standbyPidFile = join(this.dir, 'monitor', 'gateway.pid');
+    this.#files = monitorFiles(this.dir);
     this.statusUrl = `http://127.0.0.1:${options.ports.status}/status`;
     const { logsDir } = options;
     this.logs = {
@@ -103,9 +103,41 @@ export class Lab {
    */
   #gateway(name: GatewayName, port: number) {
     const dir = join(this.dir, name);
-    const { command, env } = this.channels.gateway(name, dir, port);
+    const warm = name === 'standby' && this.#options.standbyMode === 'warm';
+    const { command, env } = this.channels.gateway(
+      name,
+      dir,
+      port,
+      warm ? this.#files.channelSwitch : undefined,
+    );
     mkdirSync(join(dir, 'tmp'), { recursive: true });
     return { command, env: { ...env, TMPDIR: join(dir, 'tmp') } };
+  }
+
+  /** The standby gateway as the monitor's process manager runs it; the marker lets the sweep find it. */
+  #standbyGateway() {
+    const { command, env } = this.#gateway('standby', this.#options.ports.standby);
+    return { command, env: { ...env, [LAB_MARKER_ENV]: this.dir }, logFile: this.logs.standby };
+  }
+
+  /**
+   * A warm standby's gateway runs before the monitor, with its channel off: on the droplet
+   * systemd starts it at boot. Here the monitor's own process manager starts it, with the pid
+   * file the monitor's warm manager then finds. Resolves with its milliseconds to ready.
+   */
+  async startWarmStandby(): Promise<number> {
+    mkdirSync(this.#files.dir, { recursive: true });
+    writeFileSync(this.#files.gatewayToken, `${GATEWAY_TOKEN}\n`, { mode: 0o600 });
+    const { warm: _warm, ...cold } = gatewayBlock(this.#options, this.dir, this.#standbyGateway());
+    const config = parseConfig({
+      primary: { url: `http://127.0.0.1:${this.#options.ports.primary}` },
+      gateway: { ...cold, standbyMode: 'cold' },
+      stateFile: this.#files.state,
+    });
+    const started = Date.now();
+    await createGatewayManager(config.gateway, this.#files.dir).start();
+    await waitForReady(this.#options.ports.standby, STANDBY_START_TIMEOUT_SECONDS * 1000);
+    return Date.now() - started;
   }
 
   /**
@@ -174,41 +206,17 @@ export class Lab {
   }
 
   /**
-   * The monitor's config, from the droplet's renderer with a `process` gateway block instead of
-   * systemd. Both gateways' OpenClaw configs are the droplet's renderOpenclawConfig plus the
-   * stand-ins' addresses; their lab-only tokens reach the gateway through the block's env, as
-   * the droplet's unit passes the real ones.
+   * Starts the monitor (scripts/drill/monitor-config.ts). Both gateways' OpenClaw configs are the
+   * droplet's renderOpenclawConfig plus the stand-ins' addresses; their lab-only tokens reach the
+   * gateway through the block's env, as the droplet's unit passes the real ones.
    */
   startMonitor(): MonitorProcess {
-    const { ports, timings } = this.#options;
-    const standby = this.#gateway('standby', ports.standby);
-    mkdirSync(join(this.dir, 'monitor'), { recursive: true });
-    const config = renderMonitorConfig({
-      primary: { url: `http://127.0.0.1:${ports.primary}`, timeoutSeconds: timings.probeTimeoutSeconds },
-      checkIntervalSeconds: timings.checkIntervalSeconds,
-      failThreshold: timings.failThreshold,
-      recoverThreshold: timings.recoverThreshold,
-      minActiveSeconds: timings.minActiveSeconds,
-      falsePromotionDays: timings.falsePromotionDays,
-      confirmIntervalSeconds: timings.confirmIntervalSeconds,
-      minOutageSeconds: timings.minOutageSeconds,
-      promoteOn: 'down',
-      gateway: {
-        manager: 'process',
-        command: standby.command,
-        env: standby.env,
-        logFile: this.logs.standby,
-        readyUrl: `http://127.0.0.1:${ports.standby}/readyz`,
-        startTimeoutSeconds: STANDBY_START_TIMEOUT_SECONDS,
-        stopTimeoutSeconds: STANDBY_STOP_TIMEOUT_SECONDS,
-      },
-      stateFile: join(this.dir, 'monitor', 'state.json'),
-      status: { listen: `127.0.0.1:${ports.status}` },
-    });
-    writeFileSync(this.#configFile, config, { mode: 0o600 });
-    copyFileSync(this.#configFile, this.logs.config);
+    mkdirSync(this.#files.dir, { recursive: true });
+    const config = drillMonitorConfig(this.#options, this.dir, this.#standbyGateway());
+    writeFileSync(this.#files.config, config, { mode: 0o600 });
+    copyFileSync(this.#files.config, this.logs.config);
     // Debug level adds the reason of each failed probe (e.g. ECONNREFUSED) to the log.
-    const monitor = new MonitorProcess(this.#configFile, this.#env({ LOG_LEVEL: 'debug' }));
+    const monitor = new MonitorProcess(this.#files.config, this.#env({ LOG_LEVEL: 'debug' }));
     monitor.child.stdout?.on('data', (chunk: string) => appendFileSync(this.logs.monitor, chunk));
     monitor.child.stderr?.on('data', (chunk: string) => appendFileSync(this.logs.monitor, chunk));
     this.#monitor = monitor;
@@ -228,7 +236,7 @@ export class Lab {
       const stopped = await Promise.race([monitor.stop('SIGTERM'), sleep(MONITOR_STOP_MS, 'timeout')]);
       if (stopped === 'timeout') await monitor.stop('SIGKILL');
     }
-    // A promoted gateway outlives its monitor by design: find it through the monitor's pid file.
+    // A promoted (or warm) gateway outlives its monitor by design: find it through the pid file.
     const groups = [this.#primary?.pid, this.#standbyGatewayPid()].filter((p) => p !== undefined);
     await stopGroups(groups, GATEWAY_STOP_GRACE_MS);
     const swept = await sweepLab(this.dir, STRAGGLER_GRACE_MS);
@@ -243,7 +251,7 @@ export class Lab {
 
   #standbyGatewayPid(): number | undefined {
     try {
-      const { pid } = JSON.parse(readFileSync(this.#standbyPidFile, 'utf8')) as { pid?: unknown };
+      const { pid } = JSON.parse(readFileSync(this.#files.gatewayPid, 'utf8')) as { pid?: unknown };
       return typeof pid === 'number' ? pid : undefined;
     } catch {
       return undefined; // no gateway was started, or it was stopped: the monitor removes the file

@@ -23,13 +23,19 @@ export interface Ports {
   status: number;
 }
 
+/** How the standby's gateway waits (gateway.standbyMode): running with its channel off, or stopped. */
+export type StandbyMode = 'warm' | 'cold';
+
 export interface DrillOptions {
   timings: Timings;
+  standbyMode: StandbyMode;
   ports: Ports;
   /** Kept after the drill (the lab folder is not): the place to look when something went wrong. */
   logsDir: string;
   /** Whether the timings are the seed's, for the header. */
   seed: boolean;
+  /** Where the measurements go as JSON after a successful drill (`npm run bench` reads them). */
+  jsonFile: string | undefined;
 }
 
 /** A bad flag: exit 64 (EX_USAGE) with the message and the usage text. */
@@ -96,14 +102,19 @@ Timings (lab defaults: 1 s probes, promote after 3 failures over at least ${POLI
   --confirm-interval SECONDS   seconds between probes during a failing run (confirmIntervalSeconds)
   --min-outage SECONDS         least time a failing run lasts before promoting (minOutageSeconds)
   --seed                       the seed's settings: 10 s x 3, demote on the first success, no
-                               confirm burst, minimum outage or active time (flags given as well
-                               override them)
+                               confirm burst, minimum outage or active time, a cold standby
+                               (flags given as well override them)
+Standby:
+  --standby warm|cold          warm (the stack's default): the standby gateway runs from the
+                               start with its channel off and the promotion switches it on;
+                               cold: the promotion starts the gateway
 Ports (loopback):
   --primary-port PORT          the primary gateway (default ${DEFAULT_PORTS.primary})
   --standby-port PORT          the standby gateway (default ${DEFAULT_PORTS.standby})
   --status-port PORT           the monitor's status endpoint (default ${DEFAULT_PORTS.status})
 Other:
   --logs DIR                   where the logs go, overwritten on each run (default ${defaultLogsDir()})
+  --json FILE                  also write the measurements to FILE as JSON
   -h, --help                   this text`;
 
 function number(flag: string, text: string | undefined, fallback: number, integer: boolean, min: number) {
@@ -175,7 +186,17 @@ export function parseOptions(argv: string[]): DrillOptions | undefined {
       }
     }
   }
-  return { timings, ports, logsDir: values.logs ?? defaultLogsDir(), seed: values.seed ?? false };
+  const standby = values.standby ?? (values.seed ? 'cold' : 'warm');
+  if (standby !== 'warm' && standby !== 'cold')
+    throw new UsageError(`--standby must be warm or cold, got ${JSON.stringify(standby)}`);
+  return {
+    timings,
+    standbyMode: standby,
+    ports,
+    logsDir: values.logs ?? defaultLogsDir(),
+    seed: values.seed ?? false,
+    jsonFile: values.json,
+  };
 }
 
 function parse(argv: string[]) {
@@ -192,10 +213,12 @@ function parse(argv: string[]) {
       'confirm-interval': { type: 'string' },
       'min-outage': { type: 'string' },
       seed: { type: 'boolean' },
+      standby: { type: 'string' },
       'primary-port': { type: 'string' },
       'standby-port': { type: 'string' },
       'status-port': { type: 'string' },
       logs: { type: 'string' },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -10,7 +10,8 @@ import { isListening } from '../../lab/ports.js';
 import type { Status } from '../../monitor/src/status.js';
 import { DM_INTERVAL_MS, OWNER } from './channels.js';
 import { MonitorEvents } from './events.js';
-import { type Lab, STANDBY_START_TIMEOUT_SECONDS, STANDBY_STOP_TIMEOUT_SECONDS } from './lab.js';
+import type { Lab } from './lab.js';
+import { STANDBY_START_TIMEOUT_SECONDS, STANDBY_STOP_TIMEOUT_SECONDS } from './monitor-config.js';
 import type { DrillOptions } from './options.js';
 import { heading, seconds, step, Timeline } from './output.js';
 
@@ -19,7 +20,8 @@ export interface Measurements {
   killToFirstFailureMs: number;
   killToPromoteMs: number;
   killToActiveMs: number;
-  standbyColdStartMs: number;
+  /** From the promotion's start of the gateway (cold) or of its channel (warm) to ready. */
+  standbyStartMs: number;
   restartToPrimaryBackMs: number;
   primaryBackToDemoteMs: number;
   primaryBackToStandbyMs: number;
@@ -120,7 +122,15 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     `primary bot answers the owner's DM: "${setupDm.reply.text}" (${seconds(primaryDmAnsweredMs)} after ready)`,
   );
 
-  step('starting the standby: the failover monitor (its gateway stays stopped until a promotion)…');
+  const warm = options.standbyMode === 'warm';
+  if (warm) {
+    step(`starting the warm standby's gateway on 127.0.0.1:${ports.standby}, its channel off…`);
+    const warmStartMs = await lab.startWarmStandby();
+    step(`standby gateway ready with its channel off after ${seconds(warmStartMs)}`);
+  }
+  step(
+    `starting the standby: the failover monitor (its gateway ${warm ? 'runs with its channel off' : 'stays stopped'} until a promotion)…`,
+  );
   const monitor = lab.startMonitor();
   const timeline = new Timeline();
   const events = new MonitorEvents(monitor, timeline, timings.minOutageSeconds, ports.standby);
@@ -141,8 +151,10 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   const standbyPolls = channels.api.poller(channels.token('standby')).polls;
   if (standbyPolls !== 0)
     throw new Error(`the standby bot was polled ${standbyPolls} times before a promotion`);
-  step('standby bot: never polled so far (its gateway is stopped)');
+  step(`standby bot: never polled so far (its gateway ${warm ? 'runs with its channel off' : 'is stopped'})`);
 
+  // A host dies at any moment, not just after a probe: a random phase of the probe interval.
+  await sleep(Math.random() * intervalMs);
   heading('failover: killing the primary (SIGKILL to its process group)');
   const killedAt = timeline.start();
   await lab.killPrimary();
@@ -212,10 +224,17 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     STANDBY_STOP_TIMEOUT_SECONDS * 1000 + SLACK_MS,
     isTransition('standby'),
   );
-  if (await isListening(ports.standby)) {
-    throw new Error(`the standby gateway still answers on port ${ports.standby} after the demotion`);
+  // Cold: the gateway is gone. Warm: it runs on, its channel off (the poll check below).
+  if ((await isListening(ports.standby)) !== warm) {
+    throw new Error(
+      `the standby gateway ${warm ? 'no longer' : 'still'} answers on port ${ports.standby} after the demotion`,
+    );
   }
-  timeline.event(`own check: nothing listens on 127.0.0.1:${ports.standby} any more`);
+  timeline.event(
+    warm
+      ? `own check: the standby gateway still runs on 127.0.0.1:${ports.standby} (warm)`
+      : `own check: nothing listens on 127.0.0.1:${ports.standby} any more`,
+  );
   const standbyToken = channels.token('standby');
   const lastPollEnded = await channels.api.waitForPollingStopped(
     standbyToken,
@@ -246,7 +265,7 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     killToFirstFailureMs: firstFailure.at - killedAt,
     killToPromoteMs: promote.at - killedAt,
     killToActiveMs: active.at - killedAt,
-    standbyColdStartMs: ready.at - starting.at,
+    standbyStartMs: ready.at - starting.at,
     restartToPrimaryBackMs: back.at - restartedAt,
     primaryBackToDemoteMs: demote.at - back.at,
     primaryBackToStandbyMs: standby.at - back.at,

@@ -1,7 +1,7 @@
 // The summary table printed after a successful drill: what a user of the droplet would live
 // through, measured on this machine with the timings in use.
 import { DM_INTERVAL_MS } from './channels.js';
-import type { Timings } from './options.js';
+import type { StandbyMode, Timings } from './options.js';
 import { heading, line } from './output.js';
 import type { Measurements } from './scenario.js';
 
@@ -17,15 +17,15 @@ export function describeTimings(t: Timings): string {
 
 const secondsCell = (ms: number) => (ms / 1000).toFixed(1);
 
-export function printSummary(m: Measurements, timings: Timings): void {
+export function printSummary(m: Measurements, timings: Timings, standbyMode: StandbyMode): void {
+  const start =
+    standbyMode === 'warm'
+      ? `warm standby: channel on in ${secondsCell(m.standbyStartMs)} s`
+      : `standby cold start ${secondsCell(m.standbyStartMs)} s`;
   const rows: [string, number, string][] = [
     ['primary killed → first failed probe', m.killToFirstFailureMs, ''],
     ['primary killed → promote decision', m.killToPromoteMs, ''],
-    [
-      'primary killed → standby gateway ready',
-      m.killToActiveMs,
-      `standby cold start ${secondsCell(m.standbyColdStartMs)} s`,
-    ],
+    ['primary killed → standby gateway ready', m.killToActiveMs, start],
     [
       'primary killed → standby bot answers a DM',
       m.killToStandbyAnswersMs,
@@ -55,7 +55,7 @@ export function printSummary(m: Measurements, timings: Timings): void {
     `  ${what.padEnd(width)}  ${value.padStart(7)}  ${note}`.trimEnd();
 
   heading('summary');
-  line(`  timings: ${describeTimings(timings)}`);
+  line(`  timings: ${describeTimings(timings)}; ${standbyMode} standby`);
   line(cells(...header), 'bold');
   line(cells('-'.repeat(width), '-------', '-'.repeat(header[2].length)));
   for (const [what, ms, note] of rows) line(cells(what, secondsCell(ms), note));

@@ -137,6 +137,7 @@ describe("the primary side's install", () => {
     openclawConfigPath: '~/.openclaw/openclaw.json',
     pushIntervalSeconds: 30,
     standbyBotId: '123456',
+    workspaceRepo: 'git@github.com:owner/workspace.git',
   };
 
   it.each([
@@ -161,12 +162,17 @@ describe("the primary side's install", () => {
 
   it("stops before installing anything when the primary's config runs the standby's bot", () => {
     const dir = join(scratch.dir, 'primary-home');
-    const { primary } = pair();
+    const { primary, remote } = pair();
     const config = scratch.write(
       'openclaw.json',
       '{ channels: { telegram: { botToken: "123456:secret" } } }',
     );
-    const script = renderPrimarySideInstall({ ...input, workspacePath: primary, openclawConfigPath: config });
+    const script = renderPrimarySideInstall({
+      ...input,
+      workspacePath: primary,
+      openclawConfigPath: config,
+      workspaceRepo: remote,
+    });
     const result = run('bash', ['-s'], { input: script, env: { ...process.env, HOME: dir } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("holds the standby's Telegram bot token (bot 123456): remove it there");
@@ -174,18 +180,55 @@ describe("the primary side's install", () => {
   });
 
   it("takes another bot whose id ends in the standby's for another bot", () => {
-    const { primary } = pair();
+    const { primary, remote } = pair();
     const config = scratch.write(
       'other-bot.json',
       '{ channels: { telegram: { botToken: "9123456:secret" } } }',
     );
-    const script = renderPrimarySideInstall({ ...input, workspacePath: primary, openclawConfigPath: config });
+    const script = renderPrimarySideInstall({
+      ...input,
+      workspacePath: primary,
+      openclawConfigPath: config,
+      workspaceRepo: remote,
+    });
     const result = run('bash', ['-s'], {
       input: script,
       env: { ...process.env, HOME: join(scratch.dir, 'home-2') },
     });
     expect(result.stderr).not.toContain("the standby's Telegram bot token");
   });
+
+  it.each([
+    ['git@github.com:Owner/Workspace.git', 'ssh://git@github.com:22/owner/workspace', true],
+    ['https://user:tok3n@github.com/owner/workspace', 'git@github.com:owner/workspace.git', true],
+    ['git@github.com:owner/workspace.git', 'git@github.com:owner/other.git', false],
+    ['git@gitlab.com:owner/workspace.git', 'git@github.com:owner/workspace.git', false],
+  ])(
+    "takes the primary's remote %s for the standby's workspaceRepo %s: %s",
+    (pushUrl, workspaceRepo, same) => {
+      const { primary } = pair();
+      git(primary, 'remote', 'set-url', 'origin', pushUrl);
+      const config = scratch.write('no-bot.json', '{}');
+      const script = renderPrimarySideInstall({
+        ...input,
+        workspacePath: primary,
+        openclawConfigPath: config,
+        workspaceRepo,
+      });
+      const result = run('bash', ['-s'], {
+        input: script,
+        env: { ...process.env, HOME: join(scratch.dir, 'home-3') },
+      });
+      // Either way this host has no lingering, so a matching remote stops at that later check.
+      expect(result.status).toBe(1);
+      if (same) expect(result.stderr).not.toContain('pushes to');
+      else
+        expect(result.stderr).toMatch(
+          /pushes to github\.com\/owner\/workspace, but the standby clones git(hub|lab)\.com\/owner\/\w+ \(workspaceRepo\)|pushes to gitlab\.com\/owner\/workspace, but the standby clones github\.com\/owner\/workspace/,
+        );
+      expect(result.stderr).not.toContain('tok3n');
+    },
+  );
 
   it('refuses a bot id that is not one', () => {
     expect(() => renderPrimarySideInstall({ ...input, standbyBotId: "1'; rm -rf ~; '" })).toThrow(/bot id/);

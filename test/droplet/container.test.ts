@@ -268,6 +268,8 @@ describe('the droplet stand-in (system container)', () => {
       workspacePath: '~/ps/ws',
       openclawConfigPath: '~/ps/openclaw.json',
       pushIntervalSeconds: 5,
+      // What the clone pushes to, as the standby's workspaceRepo would name it.
+      workspaceRepo: (await lab.ssh('git -C ~/ps/ws remote get-url origin')).stdout.trim(),
     };
     const install = (botId: string) =>
       lab.ssh('bash -s', { stdin: renderPrimarySideInstall({ ...input, standbyBotId: botId }) });

@@ -123,75 +123,101 @@ afterEach(() => {
 
 afterAll(() => rmSync(logsDir, { recursive: true, force: true }));
 
+/** What the timeline says of the standby's gateway, by how it waits: running (warm) or stopped (cold). */
+const STANDBY_LINES = {
+  warm: {
+    setup: [/standby gateway ready with its channel off after/],
+    start: /standby gateway starting \(telegram channel of process .* \(warm standby\)\)/,
+    stop: /standby channel switching off/,
+    after: /own check: the standby gateway still runs on 127\.0\.0\.1:\d+ \(warm\)/,
+    summary: /warm standby: channel on in \d+\.\d s/,
+  },
+  cold: {
+    setup: [],
+    start: /standby gateway starting \(process/,
+    stop: /standby gateway stopping/,
+    after: /own check: nothing listens on 127\.0\.0\.1:\d+ any more/,
+    summary: /standby cold start \d+\.\d s/,
+  },
+};
+
 describe('npm run drill', () => {
-  it('fails over to the standby gateway and back, prints the timeline and the summary, and leaves nothing behind', async () => {
-    const { ports, args } = await portArgs();
-    const run = startDrill(args);
-    const { code } = await run.exited;
-    const stdout = run.stdout();
-    expect(code, `${stdout}\n${run.stderr()}`).toBe(0);
+  it.each(['warm', 'cold'] as const)(
+    'fails over to a %s standby and back, prints the timeline and the summary, and leaves nothing behind',
+    async (mode) => {
+      const { ports, args } = await portArgs();
+      // Warm is the default, as in the stack.
+      const run = startDrill(mode === 'warm' ? args : [...args, '--standby', 'cold']);
+      const { code } = await run.exited;
+      const stdout = run.stdout();
+      expect(code, `${stdout}\n${run.stderr()}`).toBe(0);
 
-    const milestones = [
-      /primary ready: \/readyz answered 200/,
-      /primary bot answers the owner's DM: "The lab model answers\."/,
-      /watching: \d+ healthy probes/,
-      /standby bot: never polled so far/,
-      /^ +\+0\.0 s {2}primary killed; the owner DMs the standby bot every 0\.5 s from now$/m,
-      /probe failed: 1 in a row over 0 s, promoting at 3 over 8 s \(down: ECONNREFUSED/,
-      /probe failed: 3 in a row over [\d.]+ s/,
-      /PROMOTE decision: primary down for \d+ consecutive probes over [\d.]+ s/,
-      /standby gateway starting/,
-      /standby gateway ready: \/readyz answered 200/,
-      /standby ACTIVE/,
-      /own check: .*\/readyz answers 200, ready: true/,
-      /the standby bot answers a DM \(\d+ sent since the kill/,
-      /primary restarting/,
-      /the owner DMs the primary bot every 0\.5 s from now/,
-      /DEMOTE decision: primary healthy for \d+ consecutive probes/,
-      /standby gateway stopping/,
-      /back to STANDBY: standby gateway stopped/,
-      /own check: nothing listens on 127\.0\.0\.1:\d+ any more/,
-      /own check: the standby bot is no longer polled/,
-      /the primary bot answers a DM \(\d+ sent since the primary came back/,
-      /^summary$/m,
-      /cleanup: all lab processes stopped/,
-    ];
-    const positions = milestones.map((m) => stdout.search(m));
-    expect(positions.filter((p) => p < 0).length, stdout).toBe(0);
-    expect(positions, stdout).toEqual([...positions].sort((a, b) => a - b));
+      const standby = STANDBY_LINES[mode];
+      const milestones = [
+        /primary ready: \/readyz answered 200/,
+        /primary bot answers the owner's DM: "The lab model answers\."/,
+        ...standby.setup,
+        /watching: \d+ healthy probes/,
+        /standby bot: never polled so far/,
+        /^ +\+0\.0 s {2}primary killed; the owner DMs the standby bot every 0\.5 s from now$/m,
+        /probe failed: 1 in a row over 0 s, promoting at 3 over 8 s \(down: ECONNREFUSED/,
+        /probe failed: 3 in a row over [\d.]+ s/,
+        /PROMOTE decision: primary down for \d+ consecutive probes over [\d.]+ s/,
+        standby.start,
+        /standby gateway ready: \/readyz answered 200/,
+        /standby ACTIVE/,
+        /own check: .*\/readyz answers 200, ready: true/,
+        /the standby bot answers a DM \(\d+ sent since the kill/,
+        /primary restarting/,
+        /the owner DMs the primary bot every 0\.5 s from now/,
+        /DEMOTE decision: primary healthy for \d+ consecutive probes/,
+        standby.stop,
+        /back to STANDBY: standby gateway stopped/,
+        standby.after,
+        /own check: the standby bot is no longer polled/,
+        /the primary bot answers a DM \(\d+ sent since the primary came back/,
+        /^summary$/m,
+        standby.summary,
+        /cleanup: all lab processes stopped/,
+      ];
+      const positions = milestones.map((m) => stdout.search(m));
+      expect(positions.filter((p) => p < 0).length, stdout).toBe(0);
+      expect(positions, stdout).toEqual([...positions].sort((a, b) => a - b));
 
-    // The live timeline reads forward: its stamps never go back.
-    const stamps = [...stdout.matchAll(/^ +\+(\d+\.\d) s {2}/gm)].map((m) => Number(m[1]));
-    expect(stamps.length).toBeGreaterThan(10);
-    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+      // The live timeline reads forward: its stamps never go back.
+      const stamps = [...stdout.matchAll(/^ +\+(\d+\.\d) s {2}/gm)].map((m) => Number(m[1]));
+      expect(stamps.length).toBeGreaterThan(10);
+      expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
 
-    const row = (what: string) => {
-      const cell = new RegExp(`^ +${what} +(\\d+\\.\\d)`, 'm').exec(stdout)?.[1];
-      expect(cell, `summary row "${what}"`).toBeDefined();
-      return Number(cell);
-    };
-    // Probes 1 s apart after the kill until the run has lasted minOutageSeconds (8 s), then an
-    // OpenClaw cold start (7–11 s, more under load).
-    expect(row('primary killed → first failed probe')).toBeLessThanOrEqual(2);
-    expect(row('primary killed → promote decision')).toBeGreaterThanOrEqual(8);
-    expect(row('primary killed → promote decision')).toBeLessThanOrEqual(11);
-    expect(row('primary killed → standby gateway ready')).toBeLessThan(100);
-    expect(row('primary back → back to standby')).toBeGreaterThanOrEqual(
-      row('primary back → demote decision'),
-    );
-    // A bot answers only once its gateway runs, and the standby's falls silent only once it is told to stop.
-    expect(row('primary killed → standby bot answers a DM')).toBeGreaterThan(
-      row('primary killed → promote decision'),
-    );
-    expect(row('primary back → standby bot stops answering')).toBeGreaterThanOrEqual(
-      row('primary back → demote decision'),
-    );
-    expect(row('primary back → primary bot answers again')).toBeGreaterThan(0);
+      const row = (what: string) => {
+        const cell = new RegExp(`^ +${what} +(\\d+\\.\\d)`, 'm').exec(stdout)?.[1];
+        expect(cell, `summary row "${what}"`).toBeDefined();
+        return Number(cell);
+      };
+      // Probes 1 s apart after the kill until the run has lasted minOutageSeconds (8 s), then an
+      // OpenClaw cold start (7–11 s, more under load).
+      expect(row('primary killed → first failed probe')).toBeLessThanOrEqual(2);
+      expect(row('primary killed → promote decision')).toBeGreaterThanOrEqual(8);
+      expect(row('primary killed → promote decision')).toBeLessThanOrEqual(11);
+      expect(row('primary killed → standby gateway ready')).toBeLessThan(100);
+      expect(row('primary back → back to standby')).toBeGreaterThanOrEqual(
+        row('primary back → demote decision'),
+      );
+      // A bot answers only once its gateway runs, and the standby's falls silent only once it is told to stop.
+      expect(row('primary killed → standby bot answers a DM')).toBeGreaterThan(
+        row('primary killed → promote decision'),
+      );
+      expect(row('primary back → standby bot stops answering')).toBeGreaterThanOrEqual(
+        row('primary back → demote decision'),
+      );
+      expect(row('primary back → primary bot answers again')).toBeGreaterThan(0);
 
-    expect(readFileSync(join(logsDir, 'monitor.log'), 'utf8')).toContain('"to":"active"');
-    expect(readFileSync(join(logsDir, 'monitor-config.json'), 'utf8')).toContain('"manager": "process"');
-    await expectNothingLeft(stdout, ports);
-  }, 300_000);
+      expect(readFileSync(join(logsDir, 'monitor.log'), 'utf8')).toContain('"to":"active"');
+      expect(readFileSync(join(logsDir, 'monitor-config.json'), 'utf8')).toContain('"manager": "process"');
+      await expectNothingLeft(stdout, ports);
+    },
+    300_000,
+  );
 
   it('names the port and its flag when a port is taken, before starting anything', async () => {
     const { args } = await portArgs();
@@ -214,7 +240,8 @@ describe('npm run drill', () => {
 
   it('cleans up every process and the lab folder on Ctrl-C in the middle of a promotion', async () => {
     const { ports, args } = await portArgs();
-    const run = startDrill(args);
+    // Cold: a gateway being launched when Ctrl-C comes is the hardest case to clean up.
+    const run = startDrill([...args, '--standby', 'cold']);
     await run.waitForOutput(/standby gateway starting/, 120_000);
     // Mid-start: the standby gateway is launched but not ready yet.
     await new Promise((r) => setTimeout(r, 2000));

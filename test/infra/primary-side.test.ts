@@ -47,6 +47,7 @@ describe('the primary side', () => {
       openclawConfigPath: '~/.openclaw/openclaw.json',
       pushIntervalSeconds: 30,
       standbyBotId: '700123456',
+      workspaceRepo: 'git@github.com:me/agent-workspace.git',
     });
     expect(step?.inputs).toMatchObject({ create: 'bash -s', update: 'bash -s', stdin: install });
     // The bot's id goes to the primary, never its token.

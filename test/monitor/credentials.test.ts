@@ -137,10 +137,14 @@ describe('the credential watch', () => {
       ),
     ]);
     expect(Object.keys(w.problems)).toEqual(['channel-token']);
+    const since = w.problems['channel-token']?.since;
+    verdict = 'refused again';
     advance(CREDENTIAL_RECHECK_SECONDS);
     w.afterProbe({}, checks);
     await settle();
+    // Not news again, but status shows the latest word (a node key's days left shrink).
     expect(notes).toHaveLength(1);
+    expect(w.problems['channel-token']).toEqual({ since, detail: 'refused again' });
     verdict = undefined;
     advance(CREDENTIAL_RECHECK_SECONDS);
     w.afterProbe({}, checks);
