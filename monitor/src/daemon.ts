@@ -22,8 +22,6 @@ import type { MonitorConfig } from './config.js';
 import { nextProbeSeconds } from './core/detector.js';
 import type { Action, Input, NotifyEvent, Outcome, State } from './core/model.js';
 import { makeStep } from './core/step.js';
-import { CredentialWatch } from './credentials.js';
-import { DuplicateBotWatch } from './duplicate-bot.js';
 import { type ActionContext, demote, promote, retryPush } from './failover-actions.js';
 import { type GatewayManager, readinessOf } from './gateway/manager.js';
 import type { Logger } from './log.js';
@@ -34,10 +32,9 @@ import type { SystemdNotifier } from './sd-notify.js';
 import { StateSaver } from './state-saver.js';
 import type { Observed } from './status.js';
 import type { StateStore } from './store.js';
-import { UnprobedLog } from './unprobed.js';
 import { stallSeconds, startWatchdog } from './watchdog.js';
+import { Watches } from './watches.js';
 import { isolation } from './witnesses.js';
-import { WorkspaceRefresh } from './workspace-refresh.js';
 
 /** Exit code after an unexpected error (sysexits EX_SOFTWARE); systemd restarts the monitor. */
 export const EX_SOFTWARE = 70;
@@ -74,10 +71,7 @@ export class Daemon {
   readonly #gatewayReady: (signal: AbortSignal) => Promise<unknown>;
   #state: State | undefined;
   #lastProbe: ProbeResult | undefined;
-  readonly #unprobed: UnprobedLog;
-  readonly #refresh: WorkspaceRefresh;
-  readonly #duplicates: DuplicateBotWatch;
-  readonly #credentials: CredentialWatch;
+  readonly #watches: Watches;
   #loop: Promise<void> | undefined;
   readonly #saver: StateSaver;
   /** When the control loop last made progress (performance.now() ms), for the watchdog. */
@@ -96,11 +90,8 @@ export class Daemon {
     this.#clock = deps.clock ?? epochSeconds;
     this.#step = makeStep(deps.config);
     this.#saver = new StateSaver(deps.store, deps.log, deps.config.stateFile);
-    this.#unprobed = new UnprobedLog(deps.log);
-    this.#refresh = new WorkspaceRefresh(deps.log, this.#clock);
     const notify = (event: NotifyEvent, message: string) => this.#perform({ type: 'notify', event, message });
-    this.#duplicates = new DuplicateBotWatch(deps.log, this.#clock, notify);
-    this.#credentials = new CredentialWatch(deps.log, this.#clock, notify);
+    this.#watches = new Watches(deps.log, this.#clock, notify);
     // During a failing run the standby confirms at the confirm interval (core/detector.ts).
     this.#schedule = new ProbeSchedule(
       this.#shutdown.signal,
@@ -114,15 +105,9 @@ export class Daemon {
     return this.#state;
   }
 
-  /** The last probe, the probes this machine could not make, the workspace's last fetch, the bot's duplicates. */
+  /** The last probe and what the watches saw (watches.ts). */
   get observed(): Observed {
-    return {
-      lastProbe: this.#lastProbe,
-      probeErrors: this.#unprobed.errors,
-      workspace: this.#refresh.freshness,
-      duplicateBot: this.#duplicates.state,
-      credentials: this.#credentials.problems,
-    };
+    return this.#watches.observed(this.#lastProbe);
   }
 
   /** The config in force: the one started with, or the last reload's. */
@@ -245,7 +230,7 @@ export class Daemon {
       // The admin RPC is on the port /readyz is: after a probe that got no answer at all, asking
       // would only wait out a dead primary's timeout, seconds added to the failover.
       guard: this.#lastProbe?.health === 'down' ? undefined : this.#live.guard,
-      guardChecked: (verdict) => this.#duplicates.checked(verdict, 'before promoting'),
+      guardChecked: (verdict) => this.#watches.guardChecked(verdict),
       isolation: () =>
         isolation(this.#live.config.witnesses, this.#live.config.primary.timeoutSeconds * 1000),
     };
@@ -268,28 +253,19 @@ export class Daemon {
     // Fed to the core as `down`, a probe the standby could not make would promote it beside a
     // healthy primary; as no input, the failure count stays what the primary's answers made it.
     // While active, this also skips the gateway check and the drill's end: both wait for a probe.
-    if (result.health === 'unprobed') return this.#unprobed.failed(result, this.state.role);
-    this.#unprobed.probed(this.state.role);
+    if (result.health === 'unprobed') return this.#watches.unprobed(result, this.state.role);
     // The local gateway is checked only while it should be serving.
     const gatewayRunning = this.state.role === 'active' ? await this.#checkGateway() : undefined;
-    this.#duplicates.observePoller(
-      this.state.role === 'active' ? this.#deps.gateway.duplicatePoller?.() : undefined,
-    );
+    // The role again: a demotion may have begun during the check.
+    const { role } = this.state;
+    this.#watches.probed(role, role === 'active' ? this.#deps.gateway.duplicatePoller?.() : undefined);
     this.#tick();
     if (this.#shutdown.signal.aborted) return;
     if (result.health !== 'up') {
       this.#deps.log.debug({ event: 'probe', health: result.health, detail: result.detail });
     }
     this.#dispatch({ type: 'probe', health: result.health, failing: result.failing, gatewayRunning });
-    const { workspace, config, guard } = this.#live;
-    this.#duplicates.afterProbe(this.state.role, result.health, guard);
-    this.#refresh.afterProbe(
-      this.state.role,
-      result.health,
-      workspace,
-      config.workspace?.fetchIntervalSeconds ?? 0,
-    );
-    this.#credentials.afterProbe(this.#refresh.freshness, this.#live.notifier.botTokenCheck);
+    this.#watches.afterProbe(this.state.role, result, this.#live);
   }
 
   /** Whether the gateway runs; undefined (no verdict) when the check itself failed. */

@@ -210,7 +210,10 @@ export function metricsOf(state: State, observed: Observed): string {
     'Probes this machine could not make (out of descriptors, memory or ports): no verdict on the primary.',
     [['', probeErrors.total]],
   );
-  metric('promotions_total', 'counter', 'Automatic promotions.', [['', c.promotions]]);
+  // The decision, not its outcome: a promotion refused (duplicate bot, isolated) or abandoned counts.
+  metric('promotions_total', 'counter', 'Automatic promote decisions, refused ones included.', [
+    ['', c.promotions],
+  ]);
   metric('demotions_total', 'counter', 'Automatic demotions.', [['', c.demotions]]);
   metric('start_failures_total', 'counter', 'Failed gateway starts.', [['', c.startFailures]]);
   metric('stop_failures_total', 'counter', 'Failed gateway stops.', [['', c.stopFailures]]);
