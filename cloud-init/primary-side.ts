@@ -2,8 +2,10 @@
 // removed by `pulumi destroy`: a systemd user timer that runs the workspace push
 // (workspace-push.ts) as the user OpenClaw runs as. User units, because that is how OpenClaw runs
 // its own gateway on Linux (a user service kept alive by lingering), so no root is needed. The
-// install first checks what the standby depends on, and changes nothing when a check fails; it
-// never edits the user's OpenClaw config.
+// install first checks what the standby depends on, and changes nothing when a check fails. Of the
+// user's OpenClaw config it changes one key, through OpenClaw's own CLI and only when it is not
+// set already: the bundled admin-http-rpc plugin, which the duplicate-bot guard asks
+// (channels.status with the gateway token; OpenClaw hot-applies plugin config, no restart).
 import { shellQuote } from './shell.js';
 import { primaryPathWord, renderWorkspacePushScript } from './workspace-push.js';
 
@@ -11,6 +13,9 @@ export const WORKSPACE_PUSH_UNIT = 'openclaw-workspace-push';
 /** Under the SSH user's home. */
 const SCRIPT_DIR = '.local/lib/openclaw-failover';
 const SCRIPT_PATH = `${SCRIPT_DIR}/workspace-push`;
+/** Left by an install that switched the admin RPC plugin on, so that only that one switches it off. */
+const RPC_MARKER = `${SCRIPT_DIR}/enabled-admin-http-rpc`;
+const RPC_KEY = 'plugins.entries.admin-http-rpc.enabled';
 const UNIT_DIR = '.config/systemd/user';
 
 export interface PrimarySideInput {
@@ -40,8 +45,12 @@ const REPO_ID = `repo_id() {
     *) host=''; path=$url ;;
   esac
   path=\${path#/}
-  printf '%s/%s\n' "\${host,,}" "\${path,,}"
+  printf '%s/%s\\n' "\${host,,}" "\${path,,}"
 }`;
+
+/** Bash: `oc ARGS` runs the user's OpenClaw CLI on the config at $config; $openclaw is empty without one. */
+const OPENCLAW_CLI = `openclaw=$(command -v openclaw || true)
+oc() { OPENCLAW_CONFIG_PATH=$config "$openclaw" "$@"; }`;
 
 /** The timer's service: one bounded run of the script. */
 export function renderWorkspacePushService(): string {
@@ -133,13 +142,35 @@ if ! systemctl --user start ${WORKSPACE_PUSH_UNIT}.service; then
   fail "the first workspace push failed (above); the timer stays installed and retries"
 fi
 echo "workspace push every ${input.pushIntervalSeconds} s installed for $ws"
+${OPENCLAW_CLI}
+if [[ -z $openclaw ]]; then
+  echo "failover-gateway primary side: warning: no openclaw command on PATH for this SSH login: enable the admin-http-rpc plugin by hand (README, prerequisite 1)" >&2
+elif [[ $(oc config get ${RPC_KEY} 2>/dev/null) != true ]]; then
+  cp -p "$config" "$config.before-failover-gateway" || fail "cannot keep a copy of $config beside it"
+  oc config set ${RPC_KEY} true >/dev/null || fail "openclaw config set ${RPC_KEY} true failed in $config"
+  touch "$HOME/${RPC_MARKER}"
+  echo "admin-http-rpc plugin enabled in $config for the duplicate-bot guard (the file before: $config.before-failover-gateway)"
+fi
 `;
 }
 
-/** Fed to `bash -s` by `pulumi destroy`: stops and removes the timer; the workspace is left as it is. */
-export function renderPrimarySideUninstall(): string {
+/**
+ * Run by `pulumi destroy`: stops and removes the timer, and switches the admin RPC plugin off
+ * again if the install switched it on; the workspace is left as it is.
+ */
+export function renderPrimarySideUninstall(openclawConfigPath: string): string {
   return `set -euo pipefail
 export XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
+config=${primaryPathWord(openclawConfigPath)}
+${OPENCLAW_CLI}
+if [[ -e $HOME/${RPC_MARKER} ]]; then
+  if [[ -n $openclaw ]] && oc config set ${RPC_KEY} false >/dev/null; then
+    rm -f "$HOME/${RPC_MARKER}"
+    echo "admin-http-rpc plugin disabled again in $config"
+  else
+    echo "failover-gateway primary side: warning: could not disable the admin-http-rpc plugin in $config: set ${RPC_KEY} to false by hand" >&2
+  fi
+fi
 systemctl --user disable -q --now ${WORKSPACE_PUSH_UNIT}.timer 2>/dev/null || true
 rm -f "$HOME/${UNIT_DIR}/${WORKSPACE_PUSH_UNIT}.service" "$HOME/${UNIT_DIR}/${WORKSPACE_PUSH_UNIT}.timer" "$HOME/${SCRIPT_PATH}"
 systemctl --user daemon-reload 2>/dev/null || true

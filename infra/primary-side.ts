@@ -45,7 +45,7 @@ export class PrimarySide extends pulumi.ComponentResource {
         create: 'bash -s',
         update: 'bash -s',
         stdin: install,
-        delete: `bash -c ${shellQuote(renderPrimarySideUninstall())}`,
+        delete: `bash -c ${shellQuote(renderPrimarySideUninstall(args.openclawConfigPath))}`,
       },
       { parent: this, replaceOnChanges: ['connection'], deleteBeforeReplace: true },
     );

@@ -213,16 +213,20 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   );
   const primaryDm = channels.probe('primary', BOT_ANSWER_TIMEOUT_MS + PRIMARY_READY_TIMEOUT_MS);
   timeline.event('the owner DMs the primary bot every 0.5 s from now', undefined, back.at);
+  // The primary's bot may answer before the standby's is off: shown when it does, once.
+  const primaryAnswered = answerLine(primaryDm, 'primary', 'the primary came back');
+  const recovery = recoveryCounter(lab, timeline, timings.recoverThreshold);
   const demote = await events.until(
     'the demote decision',
     timings.recoverThreshold * intervalMs + timings.minActiveSeconds * 1000 + probeTimeoutMs + SLACK_MS,
     isTransition('demoting'),
-    { ...primaryRunning, poll: recoveryCounter(lab, timeline, timings.recoverThreshold) },
+    { ...primaryRunning, poll: async () => (await primaryAnswered()) ?? (await recovery()) },
   );
   const standby = await events.until(
     'back to standby',
     STANDBY_STOP_TIMEOUT_SECONDS * 1000 + SLACK_MS,
     isTransition('standby'),
+    { poll: primaryAnswered },
   );
   // Cold: the gateway is gone. Warm: it runs on, its channel off (the poll check below).
   if ((await isListening(ports.standby)) !== warm) {
@@ -253,10 +257,7 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
     'the primary bot answering again',
     BOT_ANSWER_TIMEOUT_MS,
     () => !!primaryDm.answered,
-    {
-      ...primaryRunning,
-      poll: answerLine(primaryDm, 'primary', 'the primary came back'),
-    },
+    { ...primaryRunning, poll: primaryAnswered },
   );
   const primaryAnswer = await primaryDm.done;
 

@@ -143,7 +143,7 @@ describe("the primary side's install", () => {
   it.each([
     ['install', renderPrimarySideInstall(input)],
     ['install (Discord)', renderPrimarySideInstall({ ...input, standbyBotId: undefined })],
-    ['uninstall', renderPrimarySideUninstall()],
+    ['uninstall', renderPrimarySideUninstall(input.openclawConfigPath)],
   ])('the %s script passes shellcheck', (name, script) => {
     expect(shellcheck(scratch.write(`${name}.sh`, `#!/bin/bash\n${script}`)).stdout).toBe('');
   });

@@ -11,12 +11,7 @@ import {
   MONITOR_UNIT_NAME,
   MONITOR_USER,
   OPENCLAW_USER,
-  renderPrimarySideInstall,
-  renderPrimarySideUninstall,
-  shellQuote,
-  WORKSPACE_PUSH_UNIT,
 } from '../../cloud-init/index.js';
-import { ADMIN_USER } from '../../infra/droplet-settings.js';
 import type { DropletLab } from '../../lab/droplet/droplet-lab.js';
 import {
   deployedLab,
@@ -256,48 +251,6 @@ describe('the droplet stand-in (system container)', () => {
     },
     10 * MINUTE,
   );
-
-  it('the primary side, installed over SSH as a user unit, pushes on its timer and uninstalls', async () => {
-    // A systemd host with sshd and logind: here it stands in for the user's primary.
-    await lab.root(`loginctl enable-linger ${ADMIN_USER}`);
-    const setup = `set -e; rm -rf ~/ps; git init -q --bare -b main ~/ps/remote.git; git clone -q ~/ps/remote.git ~/ps/ws
-      cd ~/ps/ws; git -c user.name=u -c user.email=u@u commit -q --allow-empty -m seed; git push -q -u origin HEAD:main
-      echo '{}' > ~/ps/openclaw.json`;
-    expect((await lab.ssh(setup)).code).toBe(0);
-    const input = {
-      workspacePath: '~/ps/ws',
-      openclawConfigPath: '~/ps/openclaw.json',
-      pushIntervalSeconds: 5,
-      // What the clone pushes to, as the standby's workspaceRepo would name it.
-      workspaceRepo: (await lab.ssh('git -C ~/ps/ws remote get-url origin')).stdout.trim(),
-    };
-    const install = (botId: string) =>
-      lab.ssh('bash -s', { stdin: renderPrimarySideInstall({ ...input, standbyBotId: botId }) });
-    const userctl = `XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user`;
-    // The primary's config holds the standby's bot: refused, nothing installed.
-    await lab.ssh(`echo '{channels:{telegram:{botToken:"4242:x"}}}' > ~/ps/openclaw.json`);
-    expect((await install('4242')).stderr).toMatch(/holds the standby's Telegram bot token \(bot 4242\)/);
-    expect((await lab.ssh(`${userctl} cat ${WORKSPACE_PUSH_UNIT}.timer`)).code).not.toBe(0);
-    const installed = await install('777');
-    expect(installed.code, installed.stderr).toBe(0);
-    expect((await lab.ssh(`${userctl} is-active ${WORKSPACE_PUSH_UNIT}.timer`)).stdout.trim()).toBe('active');
-
-    const writtenAt = Date.now();
-    const wait =
-      'for _ in $(seq 60); do git -C ~/ps/remote.git show main:MEMORY.md 2>/dev/null && exit; sleep 0.5; done; exit 1';
-    await lab.ssh('echo written on the primary > ~/ps/ws/MEMORY.md');
-    expect((await lab.ssh(wait)).stdout.trim()).toBe('written on the primary');
-    console.info(
-      'primary side: a write reached the remote on the 5 s timer after (s):',
-      (Date.now() - writtenAt) / 1000,
-    );
-
-    const removed = await lab.ssh(`bash -c ${shellQuote(renderPrimarySideUninstall())}`);
-    expect(removed.code, removed.stderr).toBe(0);
-    expect((await lab.ssh(`${userctl} cat ${WORKSPACE_PUSH_UNIT}.timer`)).code).not.toBe(0);
-    const files = `~/.local/lib/openclaw-failover/workspace-push ~/.config/systemd/user/${WORKSPACE_PUSH_UNIT}.timer`;
-    expect((await lab.ssh(`ls ${files} 2>/dev/null`)).stdout).toBe('');
-  });
 
   it('destroy logs the standby out of the tailnet over SSH (the droplet answers with its own key)', async () => {
     const results = await lab.undeploy();

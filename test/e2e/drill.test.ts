@@ -175,7 +175,6 @@ describe('npm run drill', () => {
         /back to STANDBY: standby gateway stopped/,
         standby.after,
         /own check: the standby bot is no longer polled/,
-        /the primary bot answers a DM \(\d+ sent since the primary came back/,
         /^summary$/m,
         standby.summary,
         /cleanup: all lab processes stopped/,
@@ -183,6 +182,12 @@ describe('npm run drill', () => {
       const positions = milestones.map((m) => stdout.search(m));
       expect(positions.filter((p) => p < 0).length, stdout).toBe(0);
       expect(positions, stdout).toEqual([...positions].sort((a, b) => a - b));
+      // Shown when it happens: before or after the standby's bot is off.
+      const primaryAnswers = stdout.search(
+        /the primary bot answers a DM \(\d+ sent since the primary came back/,
+      );
+      expect(primaryAnswers, stdout).toBeGreaterThan(stdout.search(/the owner DMs the primary bot every/));
+      expect(primaryAnswers, stdout).toBeLessThan(stdout.search(/^summary$/m));
 
       // The live timeline reads forward: its stamps never go back.
       const stamps = [...stdout.matchAll(/^ +\+(\d+\.\d) s {2}/gm)].map((m) => Number(m[1]));
