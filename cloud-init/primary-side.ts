@@ -120,8 +120,9 @@ export XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/run/user/$(id -u)}
 branch=$(git -C "$ws" symbolic-ref --short -q HEAD) || fail "HEAD is detached in $ws: check out the branch the standby pulls"
 remote=$(git -C "$ws" config "branch.$branch.remote") || fail "branch $branch in $ws has no upstream: git -C $ws push -u origin $branch"
 pushes_to=$(repo_id "$(git -C "$ws" remote get-url --push "$remote")")
-[[ $pushes_to == "$(repo_id "$repo")" ]] ||
-  fail "$ws pushes to $pushes_to, but the standby clones $(repo_id "$repo") (workspaceRepo): point $remote there (git -C $ws remote set-url $remote URL) or set workspaceRepo to the primary's repository"
+standby_clones=$(repo_id "$repo")
+[[ $pushes_to == "$standby_clones" ]] ||
+  fail "$ws pushes to $pushes_to, but the standby clones $standby_clones (workspaceRepo): point $remote there (git -C $ws remote set-url $remote URL) or set workspaceRepo to the primary's repository"
 [[ -r $config ]] || fail "no OpenClaw config at $config: set primaryOpenclawConfigPath to what 'openclaw config file' prints"
 ${botCheck}
 [[ $(loginctl show-user "$user" --property=Linger --value 2>/dev/null) == yes ]] ||

@@ -19,6 +19,7 @@ import {
   max,
   mean,
   percentile,
+  tableRow as row,
   seconds,
   sum,
 } from './bench/report.js';
@@ -201,11 +202,9 @@ async function main(): Promise<void> {
   progress(
     `chat: ${DM_RUNS} drills each with real OpenClaw gateways, warm, cold and the seed's, one at a time`,
   );
-  const chats = await chatRuns();
+  const chats = await chatRuns(OURS);
   progress('done');
 
-  const row = (metric: string, cells: string[], how: string) =>
-    `| ${metric} | ${cells.join(' | ')} | ${how} |`;
   const perSetting = <T>(values: readonly T[], format: (v: T) => string) => values.map(format);
   const lines = [
     `Date: ${new Date(started).toISOString()}  `,

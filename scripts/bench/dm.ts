@@ -7,28 +7,32 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Timings } from '../../lab/monitor-config.js';
 import type { Measurements } from '../drill/scenario.js';
+import { percentile, tableRow } from './report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** A drill at the product's probe pace takes 1.5–2 min; one that hangs is cut off. */
 const DRILL_TIMEOUT_MS = 10 * 60_000;
 
-/** The product's probe settings, as the drill's flags (its lab default probes every second). */
-export const PRODUCT_PACE = [
-  '--interval',
-  '5',
-  '--timeout',
-  '2',
-  '--fail-threshold',
-  '3',
-  '--recover-threshold',
-  '3',
-  '--min-active',
-  '10',
-];
+/** The stack's 120 s minimum active time would only lengthen each drill: the failback rows start at the primary's return. */
+const DRILL_MIN_ACTIVE_SECONDS = 10;
+
+/** The bench's settings as the drill's flags (its lab default probes every second). */
+function pace(t: Timings): string[] {
+  return [
+    ['--interval', t.checkIntervalSeconds],
+    ['--timeout', t.timeoutSeconds],
+    ['--fail-threshold', t.failThreshold],
+    ['--recover-threshold', t.recoverThreshold],
+    ['--min-active', DRILL_MIN_ACTIVE_SECONDS],
+    ['--confirm-interval', t.confirmIntervalSeconds],
+    ['--min-outage', t.minOutageSeconds],
+  ].flatMap(([flag, value]) => [String(flag), String(value)]);
+}
 
 /** Runs the drill with `args` `runs` times in a row; rejects with its output if one fails. */
-export async function drillRuns(args: readonly string[], runs: number): Promise<Measurements[]> {
+async function drillRuns(args: readonly string[], runs: number): Promise<Measurements[]> {
   const results: Measurements[] = [];
   for (let i = 0; i < runs; i++) results.push(await drillOnce(args));
   return results;
@@ -68,33 +72,32 @@ export interface ChatRuns {
 
 export const DM_RUNS = 3;
 
-export async function chatRuns(): Promise<ChatRuns> {
+/** `ours`: the bench's column of our defaults, at real intervals. */
+export async function chatRuns(ours: Timings): Promise<ChatRuns> {
   return {
-    warm: await drillRuns([...PRODUCT_PACE, '--standby', 'warm'], DM_RUNS),
-    cold: await drillRuns([...PRODUCT_PACE, '--standby', 'cold'], DM_RUNS),
+    warm: await drillRuns([...pace(ours), '--standby', 'warm'], DM_RUNS),
+    cold: await drillRuns([...pace(ours), '--standby', 'cold'], DM_RUNS),
     seed: await drillRuns(['--seed'], DM_RUNS),
   };
 }
 
 /** Median and range over a few runs, seconds: a p95 of three would mean nothing. */
 const spread = (runs: Measurements[], pick: (m: Measurements) => number) => {
-  const values = runs.map(pick).sort((a, b) => a - b);
-  const s = (ms: number | undefined) => ((ms ?? Number.NaN) / 1000).toFixed(1);
-  return `${s(values[Math.floor(values.length / 2)])} s (${s(values[0])}–${s(values.at(-1))})`;
+  const values = runs.map(pick);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return `${s(percentile(values, 50))} s (${s(Math.min(...values))}–${s(Math.max(...values))})`;
 };
 
 /** The table rows, in the bench's columns: our defaults, the previous defaults, the seed. */
 export function chatRows(r: ChatRuns): string[] {
   const how = `real OpenClaw gateways, median (min–max) of ${DM_RUNS} drills each, the owner DMs every 0.5 s`;
-  const cells = (metric: string, cells: string[], note: string) =>
-    `| ${metric} | ${cells.join(' | ')} | ${note} |`;
   return [
-    cells(
+    tableRow(
       'kill -9 → the standby bot answers a DM, warm standby',
       [spread(r.warm, (m) => m.killToStandbyAnswersMs), '(not run)', '(the seed has no warm standby)'],
       `${how}; the default`,
     ),
-    cells(
+    tableRow(
       'kill -9 → the standby bot answers a DM, cold standby',
       [
         spread(r.cold, (m) => m.killToStandbyAnswersMs),
@@ -103,7 +106,7 @@ export function chatRows(r: ChatRuns): string[] {
       ],
       `${how}; the gateway starts at the promotion`,
     ),
-    cells(
+    tableRow(
       'primary back → the standby bot falls silent / the primary bot answers',
       [
         `${spread(r.warm, (m) => m.primaryBackToStandbySilentMs)} / ${spread(r.warm, (m) => m.primaryBackToPrimaryAnswersMs)} (warm)`,

@@ -26,6 +26,10 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
+/** One row of the bench's markdown table: the metric, one cell per setting, how it was measured. */
+export const tableRow = (metric: string, cells: readonly string[], how: string) =>
+  `| ${metric} | ${cells.join(' | ')} | ${how} |`;
+
 export const seconds = (values: number[]) =>
   `${percentile(values, 50).toFixed(1)} s / ${percentile(values, 95).toFixed(1)} s`;
 export const max = (values: number[]) => Math.max(...values);

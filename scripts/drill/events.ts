@@ -2,6 +2,7 @@
 // drill waits for milestones (a transition, the gateway ready) with a deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, MonitorProcess } from '../../lab/bundle.js';
+import type { DrillOptions } from './options.js';
 import type { Timeline } from './output.js';
 
 export interface Milestone {
@@ -35,15 +36,18 @@ export class MonitorEvents {
   readonly #standbyPort: number;
   /** For the failed-probe lines: how long a failing run must last to promote. */
   readonly #minOutageSeconds: number;
+  /** A warm standby's demotion switches its channel off; the gateway runs on. */
+  readonly #warm: boolean;
   #next = 0;
   /** Why the last probe failed: the debug `probe` line comes just before `probe-failed`. */
   #lastFailure: string | undefined;
 
-  constructor(monitor: MonitorProcess, timeline: Timeline, minOutageSeconds: number, standbyPort: number) {
+  constructor(monitor: MonitorProcess, timeline: Timeline, options: DrillOptions) {
     this.#monitor = monitor;
     this.#timeline = timeline;
-    this.#standbyPort = standbyPort;
-    this.#minOutageSeconds = minOutageSeconds;
+    this.#standbyPort = options.ports.standby;
+    this.#minOutageSeconds = options.timings.minOutageSeconds;
+    this.#warm = options.standbyMode === 'warm';
   }
 
   /**
@@ -142,7 +146,7 @@ export class MonitorEvents {
       case 'gateway-ready':
         return `standby gateway ready: /readyz answered 200 after ${Number(line.seconds).toFixed(1)} s`;
       case 'gateway-stopping':
-        return String(line.gateway).endsWith('(warm standby)')
+        return this.#warm
           ? `standby channel switching off (${line.gateway})`
           : `standby gateway stopping (${line.gateway}: SIGTERM to its process group)`;
       case 'start-failed':

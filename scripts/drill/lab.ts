@@ -128,10 +128,9 @@ export class Lab {
   async startWarmStandby(): Promise<number> {
     mkdirSync(this.#files.dir, { recursive: true });
     writeFileSync(this.#files.gatewayToken, `${GATEWAY_TOKEN}\n`, { mode: 0o600 });
-    const { warm: _warm, ...cold } = gatewayBlock(this.#options, this.dir, this.#standbyGateway());
     const config = parseConfig({
       primary: { url: `http://127.0.0.1:${this.#options.ports.primary}` },
-      gateway: { ...cold, standbyMode: 'cold' },
+      gateway: gatewayBlock(this.#options, this.dir, this.#standbyGateway(), 'cold'),
       stateFile: this.#files.state,
     });
     const started = Date.now();

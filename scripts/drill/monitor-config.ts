@@ -34,11 +34,15 @@ export interface StandbyGateway {
   logFile: string;
 }
 
-/** The gateway block: how the monitor runs the standby gateway (warm: switches its channel). */
+/**
+ * The gateway block: how the monitor runs the standby gateway (warm: switches its channel). `mode`
+ * cold is also how the process itself is run, the warm manager's underneath.
+ */
 export function gatewayBlock(
   options: DrillOptions,
   labDir: string,
   standby: StandbyGateway,
+  mode = options.standbyMode,
 ): MonitorConfigInput['gateway'] {
   const files = monitorFiles(labDir);
   return {
@@ -47,8 +51,8 @@ export function gatewayBlock(
     readyUrl: `http://127.0.0.1:${options.ports.standby}/readyz`,
     startTimeoutSeconds: STANDBY_START_TIMEOUT_SECONDS,
     stopTimeoutSeconds: STANDBY_STOP_TIMEOUT_SECONDS,
-    standbyMode: options.standbyMode,
-    ...(options.standbyMode === 'warm'
+    standbyMode: mode,
+    ...(mode === 'warm'
       ? { warm: { channel: 'telegram', switchFile: files.channelSwitch, tokenFile: files.gatewayToken } }
       : {}),
   };

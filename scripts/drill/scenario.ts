@@ -133,7 +133,7 @@ export async function runScenario(lab: Lab, options: DrillOptions): Promise<Meas
   );
   const monitor = lab.startMonitor();
   const timeline = new Timeline();
-  const events = new MonitorEvents(monitor, timeline, timings.minOutageSeconds, ports.standby);
+  const events = new MonitorEvents(monitor, timeline, options);
   const started = await events.until(
     'the monitor start',
     MONITOR_START_TIMEOUT_MS,
